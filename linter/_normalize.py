@@ -1,0 +1,93 @@
+"""Normalize a field for matching while keeping a map back to the original offsets.
+
+Two steps, each cheap when it has nothing to do:
+1. fold: a 1:1 character table (case, full-width, traditional → simplified, homoglyphs), so folded
+   offsets equal original offsets;
+2. compact: drop separators (spaces, punctuation, zero-width characters, emoji, HTML tags and
+   entities), so 最 好 / 最<b>好</b> / 最🔥好 all read 最好.
+The compact → original index map is only built for texts that have a hit.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+
+_TABLE = json.loads(resources.files("linter").joinpath("_fold_table.json").read_text(encoding="utf-8"))
+FOLD: dict[int, str] = {ord(k): v for k, v in _TABLE["fold"].items()}
+
+
+def _char_class(ranges: list[list[int]]) -> str:
+    parts = []
+    for lo, hi in ranges:
+        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+    return "[" + "".join(parts) + "]"
+
+
+_SEP_CLASS = _char_class(_TABLE["separators"])
+# HTML tags and entities first, so a tag's letters are never matched; then stray dots, then runs of
+# separator characters.
+SEPARATORS = re.compile(
+    r"<[^<>]{0,256}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|(?<!\d)\.|\.(?!\d)|" + _SEP_CLASS + "+"
+)
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(FOLD)) + "]")
+
+
+def fold(text: str) -> str:
+    """Fold one text character by character; the result has the same length."""
+    if _FOLDABLE.search(text) is None:
+        return text
+    return text.translate(FOLD)
+
+
+def normalize_term(term: str) -> str:
+    """The form a term, allowed phrase or lexicon name takes in the automaton."""
+    return SEPARATORS.sub("", fold(term))
+
+
+@dataclass
+class Normalized:
+    """A field's matching form: `compact`, plus the way back to the original string."""
+
+    original: str
+    folded: str
+    compact: str
+    _removed: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @cached_property
+    def _index(self) -> list[int] | range:
+        if self._removed is None:
+            return range(len(self.original))
+        index: list[int] = []
+        prev = 0
+        for start, end in self._removed:
+            index.extend(range(prev, start))
+            prev = end
+        index.extend(range(prev, len(self.folded)))
+        return index
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of compact [start, end)."""
+        index = self._index
+        return index[start], index[end - 1] + 1
+
+    def is_disguised(self, start: int, end: int) -> bool:
+        """True when the hit was only found through normalization (an evasion)."""
+        o_start, o_end = self.span(start, end)
+        return self.original[o_start:o_end] != self.compact[start:end]
+
+
+def normalize(text: str) -> Normalized:
+    folded = fold(text)
+    removed = [m.span() for m in SEPARATORS.finditer(folded)]
+    if not removed:
+        return Normalized(text, folded, folded, None)
+    pieces = []
+    prev = 0
+    for start, end in removed:
+        pieces.append(folded[prev:start])
+        prev = end
+    pieces.append(folded[prev:])
+    return Normalized(text, folded, "".join(pieces), removed)

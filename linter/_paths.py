@@ -1,0 +1,11 @@
+"""Where the packaged data lives: inside the wheel (linter/_data) or, in a source checkout, beside
+the package at the repository root."""
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+DATA_ROOT = _PACKAGE / "_data" if (_PACKAGE / "_data").is_dir() else _PACKAGE.parent
+RULES_DIR = DATA_ROOT / "rules"
+CORPORA_DIR = DATA_ROOT / "corpora"
+DEFAULT_CONFIG = DATA_ROOT / "rules.toml"

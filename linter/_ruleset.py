@@ -1,0 +1,136 @@
+"""Compile the enabled packs and the configuration into one automaton and rule table.
+
+Every literal (terms, regex triggers, allowed phrases, lexicon names, co-occurrence terms) is
+normalized once and added to a single Aho-Corasick automaton; each automaton key maps to what it
+means for which rule.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ._config import Config
+from ._errors import ConfigError, RulePackError
+from ._lexicons import load_lexicon
+from ._matcher import Matcher, build_matcher
+from ._normalize import normalize_term
+from ._paths import RULES_DIR
+from ._rules import Pack, Rule, load_pack
+
+# What an automaton key means
+TERM, TRIGGER, ALLOW, LEXICON, NEAR_TERM = range(5)
+ANY_SCOPE = "*"
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    by_id: dict[str, Rule]
+    keys: list[str]
+    meanings: list[list[tuple[int, object]]]
+    matcher: Matcher
+    version: str
+    fingerprint: str
+    packs: list[Pack]
+
+    @property
+    def price_rules(self) -> list[Rule]:
+        return [r for r in self.rules if r.check in ("fictitious_original", "raise_then_cut")]
+
+
+def _pack_files(config: Config) -> list[Path]:
+    files = [RULES_DIR / f"{family}.toml" for family in config.get("packs", "enabled")]
+    for entry in config.get("packs", "paths"):
+        path = Path(entry) if Path(entry).is_absolute() else config.base_dir / entry
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError(str(config.source or path), f"pack path {entry!r} does not exist", "packs.paths")
+    return files
+
+
+def _configure(rule: Rule, config: Config) -> Rule | None:
+    """Apply rules.toml to one rule: disabled, severity, routing, extra terms."""
+    rules_cfg = config.data["rules"]
+    if rule.id in rules_cfg["disable"] or rule.family in rules_cfg["disable"]:
+        return None
+    severity = rules_cfg["severity"]
+    routing = config.data["routing"]
+    extra = tuple(rules_cfg["terms"].get(rule.id, ()))
+    return replace(
+        rule,
+        severity=severity.get(rule.id, severity.get(rule.family, rule.severity)),
+        stage=routing.get(rule.id, routing.get(rule.family, rule.stage)),
+        terms=rule.terms + extra,
+    )
+
+
+def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
+    packs = [load_pack(path) for path in _pack_files(config)]
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    by_id: dict[str, Rule] = {}
+    for pack in packs:
+        digest.update(Path(pack.path).read_bytes())
+        for rule in pack.rules:
+            if rule.id in by_id:
+                raise RulePackError(pack.path, f"duplicate rule id (also in {by_id[rule.id].source})", rule.id, "id")
+            configured = _configure(rule, config)
+            by_id[rule.id] = rule
+            if configured is not None:
+                rules.append(configured)
+    known = set(by_id) | {pack.family for pack in packs}
+    for section, keys in (("rules.severity", config.data["rules"]["severity"]), ("routing", config.data["routing"]),
+                          ("rules.terms", config.data["rules"]["terms"])):
+        for key in keys:
+            if key not in known:
+                raise ConfigError(str(config.source or "rules.toml"), "no such rule or family", f"{section}.{key}")
+    by_id = {rule.id: rule for rule in rules}
+    digest.update(repr(sorted(config.data.items(), key=str)).encode())
+
+    index: dict[str, int] = {}
+    keys: list[str] = []
+    meanings: list[list[tuple[int, object]]] = []
+
+    def add(literal: str, meaning: tuple[int, object]) -> None:
+        key = normalize_term(literal)
+        if not key:
+            return
+        if key not in index:
+            index[key] = len(keys)
+            keys.append(key)
+            meanings.append([])
+        if meaning not in meanings[index[key]]:
+            meanings[index[key]].append(meaning)
+
+    lexicons: set[str] = set()
+    pack_of = {rule.id: pack for pack in packs for rule in pack.rules}
+    for i, rule in enumerate(rules):
+        for term in rule.terms:
+            add(term, (TERM, i))
+        for trigger in rule.triggers:
+            add(trigger, (TERM if rule.check else TRIGGER, i))
+        for phrase in rule.allow:
+            add(phrase, (ALLOW, rule.id))
+        for which, near in (("near", rule.near), ("not_near", rule.not_near)):
+            if near is None:
+                continue
+            if near.lexicon:
+                lexicons.add(near.lexicon)
+            for term in near.terms:
+                add(term, (NEAR_TERM, (i, which)))
+    for pack in {id(p): p for p in pack_of.values()}.values():
+        for phrase in pack.allow:
+            add(phrase, (ALLOW, pack.family))
+    for phrase in config.data["rules"]["allow"]:
+        add(phrase, (ALLOW, ANY_SCOPE))
+    for name in sorted(lexicons):
+        for entry in load_lexicon(name):
+            add(entry, (LEXICON, name))
+            digest.update(entry.encode())
+    matcher = build_matcher(keys, backend)
+    return RuleSet(rules, by_id, keys, meanings, matcher, config.data.get("rules_version", "0"),
+                   digest.hexdigest()[:16], packs)
