@@ -20,7 +20,7 @@ from ._normalize import Normalized, normalize
 from ._ocr import OcrEngine, OcrText
 from ._price import fictitious_original, has_history, raise_then_cut
 from ._rules import Near, Rule
-from ._ruleset import ALLOW, ANY_SCOPE, LEXICON, NEAR_TERM, TERM, TRIGGER, RuleSet, compile_ruleset
+from ._ruleset import ALLOW, ANY_SCOPE, NEAR_TERM, TERM, TRIGGER, RuleSet, compile_ruleset
 from ._score import SEVERITY_RANK, Scorer
 from ._segment import at_word_boundaries
 
@@ -128,7 +128,6 @@ class Linter:
         meanings = self.ruleset.meanings
         active = self._active(context, field.split("[", 1)[0])
         allows: list[tuple[int, int, object]] = []
-        lexicon_hits: dict[object, list[tuple[int, int]]] = {}
         near_hits: dict[object, list[tuple[int, int]]] = {}
         candidates: list[_Candidate] = []
         triggered: dict[int, list[tuple[int, int]]] = {}
@@ -142,8 +141,6 @@ class Linter:
                         triggered.setdefault(payload, []).append((start, end))  # type: ignore[arg-type]
                 elif kind == ALLOW:
                     allows.append((start, end, payload))
-                elif kind == LEXICON:
-                    lexicon_hits.setdefault(payload, []).append((start, end))
                 elif kind == NEAR_TERM:
                     near_hits.setdefault(payload, []).append((start, end))
         anchors: dict[int, tuple[int, int]] = {}
@@ -152,6 +149,7 @@ class Linter:
                 candidate = _Candidate(match[0], match[1], index)
                 anchors[id(candidate)] = anchor
                 candidates.append(candidate)
+        lexicon_hits = self._lexicon_hits(norm.compact, candidates)
         kept: list[_Candidate] = []
         for cand in candidates:
             rule = rules[cand.rule]
@@ -166,6 +164,18 @@ class Linter:
                 continue
             kept.append(cand)
         return [self._finding(norm, cand, field, context) for cand in _dedupe(kept, rules, anchors)]
+
+    def _lexicon_hits(self, compact: str, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
+        """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence."""
+        rules = self.ruleset.rules
+        if not any((rules[c.rule].near and rules[c.rule].near.lexicon) or
+                   (rules[c.rule].not_near and rules[c.rule].not_near.lexicon) for c in candidates):
+            return {}
+        hits: dict[object, list[tuple[int, int]]] = {}
+        for start, end, key in self.ruleset.lexicon_matcher.find(compact):
+            for name in self.ruleset.lexicon_names[key]:
+                hits.setdefault(name, []).append((start, end))
+        return hits
 
     def _finding(self, norm: Normalized, cand: _Candidate, field: str, context: Context) -> Finding:
         rule = self.ruleset.rules[cand.rule]

@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
 _TABLE = json.loads(resources.files("linter").joinpath("_fold_table.json").read_text(encoding="utf-8"))
-FOLD: dict[int, str] = {ord(k): v for k, v in _TABLE["fold"].items()}
+_RAW_FOLD: dict[str, str] = _TABLE["fold"]
+
+
+def _settle(ch: str) -> str:
+    """Follow fold chains to their end (薴 → 苧 → 苎), so folding is idempotent."""
+    seen = {ch}
+    while ch in _RAW_FOLD and _RAW_FOLD[ch] not in seen:
+        ch = _RAW_FOLD[ch]
+        seen.add(ch)
+    return ch
+
+
+FOLD: dict[int, str] = {ord(k): _settle(v) for k, v in _RAW_FOLD.items()}
 
 
 def _char_class(ranges: list[list[int]]) -> str:
@@ -54,17 +66,17 @@ class Normalized:
     original: str
     folded: str
     compact: str
-    _removed: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     @cached_property
     def _index(self) -> list[int] | range:
-        if self._removed is None:
+        """Original offset of each compact character; built only for texts that have a hit."""
+        if len(self.compact) == len(self.folded):
             return range(len(self.original))
         index: list[int] = []
         prev = 0
-        for start, end in self._removed:
-            index.extend(range(prev, start))
-            prev = end
+        for match in SEPARATORS.finditer(self.folded):
+            index.extend(range(prev, match.start()))
+            prev = match.end()
         index.extend(range(prev, len(self.folded)))
         return index
 
@@ -81,13 +93,4 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     folded = fold(text)
-    removed = [m.span() for m in SEPARATORS.finditer(folded)]
-    if not removed:
-        return Normalized(text, folded, folded, None)
-    pieces = []
-    prev = 0
-    for start, end in removed:
-        pieces.append(folded[prev:start])
-        prev = end
-    pieces.append(folded[prev:])
-    return Normalized(text, folded, "".join(pieces), removed)
+    return Normalized(text, folded, SEPARATORS.sub("", folded))

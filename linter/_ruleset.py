@@ -19,7 +19,7 @@ from ._paths import RULES_DIR
 from ._rules import Pack, Rule, load_pack
 
 # What an automaton key means
-TERM, TRIGGER, ALLOW, LEXICON, NEAR_TERM = range(5)
+TERM, TRIGGER, ALLOW, NEAR_TERM = range(4)
 ANY_SCOPE = "*"
 
 
@@ -30,6 +30,11 @@ class RuleSet:
     keys: list[str]
     meanings: list[list[tuple[int, object]]]
     matcher: Matcher
+    # Lexicon names only matter next to a co-occurrence rule's hit, so they live in a second
+    # automaton that runs only then.
+    lexicon_keys: list[str]
+    lexicon_names: list[frozenset[str]]
+    lexicon_matcher: Matcher
     version: str
     fingerprint: str
     packs: list[Pack]
@@ -127,10 +132,14 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
             add(phrase, (ALLOW, pack.family))
     for phrase in config.data["rules"]["allow"]:
         add(phrase, (ALLOW, ANY_SCOPE))
+    lexicon_index: dict[str, set[str]] = {}
     for name in sorted(lexicons):
         for entry in load_lexicon(name):
-            add(entry, (LEXICON, name))
-            digest.update(entry.encode())
-    matcher = build_matcher(keys, backend)
-    return RuleSet(rules, by_id, keys, meanings, matcher, config.data.get("rules_version", "0"),
-                   digest.hexdigest()[:16], packs)
+            key = normalize_term(entry)
+            if key:
+                lexicon_index.setdefault(key, set()).add(name)
+                digest.update(entry.encode())
+    lexicon_keys = list(lexicon_index)
+    return RuleSet(rules, by_id, keys, meanings, build_matcher(keys, backend), lexicon_keys,
+                   [frozenset(lexicon_index[k]) for k in lexicon_keys], build_matcher(lexicon_keys, backend),
+                   config.data.get("rules_version", "0"), digest.hexdigest()[:16], packs)

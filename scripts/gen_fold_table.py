@@ -60,6 +60,13 @@ def main() -> None:
             out = fold_char(ch, t2s)
             if out != ch and not (is_separator_char(ch) and is_separator_char(out)):
                 table[ch] = out
+    # Settle chains (薴 → 苧 → 苎): folding must be idempotent, fold(fold(x)) == fold(x).
+    for ch, out in table.items():
+        seen = {ch}
+        while out in table and table[out] not in seen:
+            seen.add(out)
+            out = table[out]
+        table[ch] = out
     target = ROOT / "linter" / "_fold_table.json"
     data = {"fold": table, "separators": separator_ranges()}
     target.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0), encoding="utf-8")
