@@ -149,10 +149,12 @@ class Linter:
                 candidate = _Candidate(match[0], match[1], index)
                 anchors[id(candidate)] = anchor
                 candidates.append(candidate)
-        lexicon_hits = self._lexicon_hits(norm.compact, candidates)
+        lexicon_hits = self._lexicon_hits(norm, candidates)
         kept: list[_Candidate] = []
         for cand in candidates:
             rule = rules[cand.rule]
+            if not _latin_bounded(norm, cand.start, cand.end):
+                continue
             anchor = anchors.get(id(cand), (cand.start, cand.end))
             if _allowed(anchor, rule, allows):
                 continue
@@ -163,16 +165,19 @@ class Linter:
             if rule.not_near and _near(rule.not_near, "not_near", cand, lexicon_hits, near_hits):
                 continue
             kept.append(cand)
-        return [self._finding(norm, cand, field, context) for cand in _dedupe(kept, rules, anchors)]
+        return [self._finding(norm, cand, field, context)
+                for cand in _dedupe(kept, rules, anchors, context.category)]
 
-    def _lexicon_hits(self, compact: str, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
+    def _lexicon_hits(self, norm: Normalized, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
         """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence."""
         rules = self.ruleset.rules
         if not any((rules[c.rule].near and rules[c.rule].near.lexicon) or
                    (rules[c.rule].not_near and rules[c.rule].not_near.lexicon) for c in candidates):
             return {}
         hits: dict[object, list[tuple[int, int]]] = {}
-        for start, end, key in self.ruleset.lexicon_matcher.find(compact):
+        for start, end, key in self.ruleset.lexicon_matcher.find(norm.compact):
+            if not _latin_bounded(norm, start, end):
+                continue
             for name in self.ruleset.lexicon_names[key]:
                 hits.setdefault(name, []).append((start, end))
         return hits
@@ -261,6 +266,23 @@ def _applies(rule: Rule, context: Context, field: str) -> bool:
     return not any(key in context.evidence for key in rule.unless_evidence)
 
 
+def _is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def _latin_bounded(norm: Normalized, start: int, end: int) -> bool:
+    """A hit that starts or ends with a Latin letter must not continue a Latin word in the text:
+    CK is not in "black", LV not in "silver", V not in "VIP"."""
+    compact = norm.compact
+    if not (_is_latin(compact[start]) or _is_latin(compact[end - 1])):
+        return True
+    o_start, o_end = norm.span(start, end)
+    folded = norm.folded
+    if _is_latin(compact[start]) and o_start > 0 and _is_latin(folded[o_start - 1]):
+        return False
+    return not (_is_latin(compact[end - 1]) and o_end < len(folded) and _is_latin(folded[o_end]))
+
+
 def _allowed(span: tuple[int, int], rule: Rule, allows: list[tuple[int, int, object]]) -> bool:
     """True when an allowed phrase in the rule's scope covers the hit (第一眼 covers 第一)."""
     start, end = span
@@ -300,12 +322,17 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
             yield best, (start, end)
 
 
-def _dedupe(candidates: list[_Candidate], rules: list[Rule], pattern_hits: dict[int, tuple[int, int]]
-            ) -> list[_Candidate]:
-    """One finding per place and family: among overlapping hits of one family keep the most severe,
-    then a literal term over a pattern, then the longest (全网最低价 is one finding, not three)."""
-    ordered = sorted(candidates, key=lambda c: (-SEVERITY_RANK[rules[c.rule].severity], id(c) in pattern_hits,
-                                                c.start - c.end, c.start))
+def _dedupe(candidates: list[_Candidate], rules: list[Rule], pattern_hits: dict[int, tuple[int, int]],
+            category: str = "general") -> list[_Candidate]:
+    """One finding per place and family: among overlapping hits of one family keep the most severe
+    (in this category: severity_in counts), then a literal term over a pattern, then the longest
+    (全网最低价 is one finding, not three)."""
+
+    def severity(c: _Candidate) -> int:
+        rule = rules[c.rule]
+        return SEVERITY_RANK[rule.severity_in.get(category, rule.severity)]
+
+    ordered = sorted(candidates, key=lambda c: (-severity(c), id(c) in pattern_hits, c.start - c.end, c.start))
     kept: list[_Candidate] = []
     for cand in ordered:
         family = rules[cand.rule].family
