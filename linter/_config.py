@@ -97,6 +97,8 @@ def _validate(data: dict[str, Any], path: str) -> None:
     for key in ("disable", "allow"):
         if not all(isinstance(t, str) and t for t in rules.get(key, [])):
             raise ConfigError(path, "must be a list of non-empty strings", f"rules.{key}")
+    if not all(isinstance(t, str) and t for t in data.get("packs", {}).get("paths", [])):
+        raise ConfigError(path, "must be a list of non-empty strings", "packs.paths")
     for family in data.get("packs", {}).get("enabled", []):
         if family not in FAMILIES:
             raise ConfigError(path, f"unknown family {family!r}", "packs.enabled")

@@ -31,20 +31,33 @@ def _settle(ch: str) -> str:
 FOLD: dict[int, str] = {ord(k): _settle(v) for k, v in _RAW_FOLD.items()}
 
 
-def _char_class(ranges: list[list[int]]) -> str:
+def _char_class(ranges: list[list[int]], exclude: str = "") -> str:
     parts = []
     for lo, hi in ranges:
-        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
-    return "[" + "".join(parts) + "]"
+        for cut in sorted(ord(c) for c in exclude if lo <= ord(c) <= hi):
+            if lo < cut:
+                parts.append((lo, cut - 1))
+            lo = cut + 1
+        if lo <= hi:
+            parts.append((lo, hi))
+    return "[" + "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                         for lo, hi in parts) + "]"
 
 
-_SEP_CLASS = _char_class(_TABLE["separators"])
+# A run of separators stops before `<` and `&`, so it never swallows the opening of a tag or entity
+# (最 <b>好, 最 &nbsp;好); a `<` or `&` that opens neither is a separator on its own. A tag starts
+# with a letter, `/` or `!`, so <<最好>> keeps its words.
+_SEP_CLASS = _char_class(_TABLE["separators"], exclude="<&")
 # HTML tags and entities first, so a tag's letters are never matched; then stray dots, then runs of
 # separator characters.
 SEPARATORS = re.compile(
-    r"<[^<>]{0,256}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|(?<!\d)\.|\.(?!\d)|" + _SEP_CLASS + "+"
+    r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|(?<!\d)\.|\.(?!\d)|"
+    + _SEP_CLASS + "+|[<&]"
 )
 _FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(FOLD)) + "]")
+
+
+_PLAIN_PUNCTUATION = str.maketrans("", "", ".:-_")
 
 
 def fold(text: str) -> str:
@@ -88,7 +101,9 @@ class Normalized:
     def is_disguised(self, start: int, end: int) -> bool:
         """True when the hit was only found through normalization (an evasion)."""
         o_start, o_end = self.span(start, end)
-        return self.original[o_start:o_end] != self.compact[start:end]
+        # Plain ASCII spellings (No.1, TOP-1, 1:1) are how such terms are written, not disguises.
+        plain = self.original[o_start:o_end].lower().translate(_PLAIN_PUNCTUATION)
+        return plain != self.compact[start:end]
 
 
 def normalize(text: str) -> Normalized:

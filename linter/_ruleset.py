@@ -65,9 +65,11 @@ def _configure(rule: Rule, config: Config) -> Rule | None:
     severity = rules_cfg["severity"]
     routing = config.data["routing"]
     extra = tuple(rules_cfg["terms"].get(rule.id, ()))
+    overridden = rule.id in severity or rule.family in severity
     return replace(
         rule,
         severity=severity.get(rule.id, severity.get(rule.family, rule.severity)),
+        severity_in={} if overridden else rule.severity_in,  # the user's severity is final
         stage=routing.get(rule.id, routing.get(rule.family, rule.stage)),
         terms=rule.terms + extra,
     )
@@ -88,7 +90,7 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
             if configured is not None:
                 rules.append(configured)
     known = set(by_id) | {pack.family for pack in packs}
-    for section, keys in (("rules.severity", config.data["rules"]["severity"]), ("routing", config.data["routing"]),
+    for section, keys in (("rules.disable", config.data["rules"]["disable"]),("rules.severity", config.data["rules"]["severity"]), ("routing", config.data["routing"]),
                           ("rules.terms", config.data["rules"]["terms"])):
         for key in keys:
             if key not in known:
@@ -100,10 +102,12 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
     keys: list[str] = []
     meanings: list[list[tuple[int, object]]] = []
 
-    def add(literal: str, meaning: tuple[int, object]) -> None:
+    def add(literal: str, meaning: tuple[int, object], owner: Rule | None = None) -> None:
         key = normalize_term(literal)
         if not key:
-            return
+            where = owner.source if owner else str(config.source or "rules.toml")
+            raise RulePackError(where, f"{literal!r} is only separators and can never match",
+                                owner.id if owner else None, "terms")
         if key not in index:
             index[key] = len(keys)
             keys.append(key)
@@ -115,18 +119,18 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
     pack_of = {rule.id: pack for pack in packs for rule in pack.rules}
     for i, rule in enumerate(rules):
         for term in rule.terms:
-            add(term, (TERM, i))
+            add(term, (TERM, i), rule)
         for trigger in rule.triggers:
-            add(trigger, (TERM if rule.check else TRIGGER, i))
+            add(trigger, (TERM if rule.check else TRIGGER, i), rule)
         for phrase in rule.allow:
-            add(phrase, (ALLOW, rule.id))
+            add(phrase, (ALLOW, rule.id), rule)
         for which, near in (("near", rule.near), ("not_near", rule.not_near)):
             if near is None:
                 continue
             if near.lexicon:
                 lexicons.add(near.lexicon)
             for term in near.terms:
-                add(term, (NEAR_TERM, (i, which)))
+                add(term, (NEAR_TERM, (i, which)), rule)
     for pack in {id(p): p for p in pack_of.values()}.values():
         for phrase in pack.allow:
             add(phrase, (ALLOW, pack.family))

@@ -1,6 +1,7 @@
 """Scores, verdict and owning stage (regulations.md §12), with weights from rules.toml."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ._models import Finding
@@ -9,6 +10,12 @@ from ._rules import SEVERITIES, STAGES
 SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}
 STAGE_RANK = {name: i for i, name in enumerate(STAGES)}
 VISIBLE_FIELDS = ("title", "images")
+
+
+def _round(x: float) -> int:
+    """Round half up (80.5 -> 81, as §12 computes), not Python's half-to-even; the epsilon absorbs float
+    noise such as 100 * (1 - 0.3 * 0.65)."""
+    return math.floor(x + 0.5 + 1e-9)
 
 
 class Scorer:
@@ -33,7 +40,7 @@ class Scorer:
             score *= self.visible
         if kind == "service":
             score *= self.service
-        return min(100, round(score))
+        return min(100, _round(score))
 
     def listing_score(self, findings: list[Finding]) -> int:
         """Noisy-OR over the strongest finding of each (family, field), plus a bonus for repeats."""
@@ -47,7 +54,7 @@ class Scorer:
         for score in strongest.values():
             clean *= 1 - score / 100
         bonus = sum(min(self.repeat_cap, self.repeat_bonus * (n - 1)) for n in counts.values())
-        return min(100, round(100 * (1 - clean) + bonus))
+        return min(100, _round(100 * (1 - clean) + bonus))
 
     def verdict(self, score: int, findings: list[Finding]) -> str:
         worst = max((SEVERITY_RANK[f.severity] for f in findings), default=-1)
