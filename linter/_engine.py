@@ -103,13 +103,15 @@ class Linter:
         return Report(item.id, score, self.scorer.verdict(score, findings), self.scorer.stage(findings),
                       self.rules_version, findings, ocr_texts or None)
 
-    def check_text(self, value: str, field: str = "detail", context: Context = Context()) -> list[Finding]:
-        """Findings in one text field; offsets index `value` itself."""
+    def check_text(self, value: str, field: str = "detail", context: Context = Context(), *,
+                   overlapping: bool = False) -> list[Finding]:
+        """Findings in one text field; offsets index `value` itself. `overlapping` keeps every rule's
+        hit instead of one per place and family (rule examples test each rule on its own)."""
         norm = normalize(value)
         hits = self.ruleset.matcher.find(norm.compact)
         if not hits:
             return []
-        return self._evaluate(norm, hits, field, context)
+        return self._evaluate(norm, hits, field, context, overlapping)
 
     # ---- rule evaluation -----------------------------------------------------------------------
 
@@ -123,7 +125,7 @@ class Linter:
         return active
 
     def _evaluate(self, norm: Normalized, hits: list[tuple[int, int, int]], field: str,
-                  context: Context) -> list[Finding]:
+                  context: Context, overlapping: bool = False) -> list[Finding]:
         rules = self.ruleset.rules
         meanings = self.ruleset.meanings
         active = self._active(context, field.split("[", 1)[0])
@@ -166,7 +168,7 @@ class Linter:
                 continue
             kept.append(cand)
         return [self._finding(norm, cand, field, context)
-                for cand in _dedupe(kept, rules, anchors, context.category)]
+                for cand in (kept if overlapping else _dedupe(kept, rules, anchors, context.category))]
 
     def _lexicon_hits(self, norm: Normalized, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
         """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence."""

@@ -27,7 +27,7 @@ def run_examples(linter: Linter, rules: list[Rule] | None = None) -> tuple[int, 
         for ex in rule.examples:
             context = Context(ex.category, ex.kind, frozenset(ex.evidence))
             field = "images[0]" if ex.field == "images" else ex.field
-            fired = sorted({f.rule for f in linter.check_text(ex.text, field, context)})
+            fired = sorted({f.rule for f in linter.check_text(ex.text, field, context, overlapping=True)})
             count += 1
             if (rule.id in fired) != ex.fires:
                 failures.append(ExampleFailure(rule.id, ex.text, ex.fires, fired))
