@@ -312,8 +312,12 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
     assert pattern is not None
     seen: set[tuple[int, int]] = set()
     for start, end in spans:
+        # One search finds the leftmost place a match can start; most triggers have none nearby.
+        first = pattern.search(text, max(0, start - PATTERN_LOOKBACK))
+        if first is None or first.start() > start:
+            continue
         best = None
-        for pos in range(start, max(0, start - PATTERN_LOOKBACK) - 1, -1):
+        for pos in range(start, first.start() - 1, -1):
             match = pattern.match(text, pos)
             if match and match.end() >= end and match.end() > match.start():
                 best = match.span()

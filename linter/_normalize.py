@@ -29,6 +29,10 @@ def _settle(ch: str) -> str:
 
 
 FOLD: dict[int, str] = {ord(k): _settle(v) for k, v in _RAW_FOLD.items()}
+# Separators beyond the BMP (emoji) fold to a space, so the separator class below stays within the
+# BMP, where `re` tests membership with a bitmap instead of a scan over hundreds of ranges (~6× faster).
+FOLD.update({cp: " " for lo, hi in _TABLE["separators"] if lo > 0xFFFF for cp in range(lo, hi + 1)})
+_FOLD_KEYS = frozenset(chr(cp) for cp in FOLD)
 
 
 def _char_class(ranges: list[list[int]], exclude: str = "") -> str:
@@ -47,14 +51,20 @@ def _char_class(ranges: list[list[int]], exclude: str = "") -> str:
 # A run of separators stops before `<` and `&`, so it never swallows the opening of a tag or entity
 # (最 <b>好, 最 &nbsp;好); a `<` or `&` that opens neither is a separator on its own. A tag starts
 # with a letter, `/` or `!`, so <<最好>> keeps its words.
-_SEP_CLASS = _char_class(_TABLE["separators"], exclude="<&")
+_SEP_CLASS = _char_class([r for r in _TABLE["separators"] if r[1] <= 0xFFFF], exclude="<&")
 # HTML tags and entities first, so a tag's letters are never matched; then stray dots, then runs of
 # separator characters.
 SEPARATORS = re.compile(
     r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|(?<!\d)\.|\.(?!\d)|"
     + _SEP_CLASS + "+|[<&]"
 )
-_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(FOLD)) + "]")
+# Most texts have no tag, entity or dot: for them a bare run of separators removes the same characters,
+# twice as fast again.
+_SEPARATOR_RUNS = re.compile(_SEP_CLASS + "+")
+
+
+def _separators_of(folded: str) -> re.Pattern[str]:
+    return SEPARATORS if ("<" in folded or "&" in folded or "." in folded) else _SEPARATOR_RUNS
 
 
 _PLAIN_PUNCTUATION = str.maketrans("", "", ".:-_")
@@ -62,14 +72,15 @@ _PLAIN_PUNCTUATION = str.maketrans("", "", ".:-_")
 
 def fold(text: str) -> str:
     """Fold one text character by character; the result has the same length."""
-    if _FOLDABLE.search(text) is None:
+    if text.isascii() and text.islower() or _FOLD_KEYS.isdisjoint(text):
         return text
     return text.translate(FOLD)
 
 
 def normalize_term(term: str) -> str:
     """The form a term, allowed phrase or lexicon name takes in the automaton."""
-    return SEPARATORS.sub("", fold(term))
+    folded = fold(term)
+    return _separators_of(folded).sub("", folded)
 
 
 @dataclass
@@ -87,7 +98,7 @@ class Normalized:
             return range(len(self.original))
         index: list[int] = []
         prev = 0
-        for match in SEPARATORS.finditer(self.folded):
+        for match in _separators_of(self.folded).finditer(self.folded):
             index.extend(range(prev, match.start()))
             prev = match.end()
         index.extend(range(prev, len(self.folded)))
@@ -108,4 +119,4 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     folded = fold(text)
-    return Normalized(text, folded, SEPARATORS.sub("", folded))
+    return Normalized(text, folded, _separators_of(folded).sub("", folded))
