@@ -17,7 +17,7 @@ from ._config import Config, load_config
 from ._errors import InputError, OcrUnavailable
 from ._models import Finding, Listing, Report, parse_listing
 from ._normalize import Normalized, normalize
-from ._ocr import OcrEngine, OcrText
+from ._ocr import OcrEngine, OcrText, UnreadableImage
 from ._price import fictitious_original, has_history, raise_then_cut
 from ._rules import Near, Rule
 from ._ruleset import ALLOW, ANY_SCOPE, NEAR_TERM, TERM, TRIGGER, RuleSet, compile_ruleset
@@ -247,7 +247,11 @@ class Linter:
                     raise InputError(item.id, f"{field}.path", f"cannot read {path}: {exc.strerror}") from None
             if len(blob) > limit:
                 raise InputError(item.id, field, f"image is {len(blob)} bytes; the limit is {limit}")
-            yield field, engine.read(blob)
+            try:
+                text = engine.read(blob)
+            except UnreadableImage as exc:
+                raise InputError(item.id, field, str(exc)) from None
+            yield field, text
 
 
 def _applies(rule: Rule, context: Context, field: str) -> bool:
@@ -311,10 +315,15 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
     pattern = rule.pattern
     assert pattern is not None
     seen: set[tuple[int, int]] = set()
-    for start, end in spans:
-        # One search finds the leftmost place a match can start; most triggers have none nearby.
-        first = pattern.search(text, max(0, start - PATTERN_LOOKBACK))
-        if first is None or first.start() > start:
+    first = None  # the leftmost match at or after the last search's start; valid until we pass it
+    for start, end in sorted(spans):
+        lo = max(0, start - PATTERN_LOOKBACK)
+        if first is None or lo > first.start():
+            # One search finds the leftmost place a match can start; most triggers have none nearby.
+            first = pattern.search(text, lo)
+            if first is None:
+                return  # no match anywhere from here on, so none for any later trigger either
+        if first.start() > start:
             continue
         best = None
         for pos in range(start, first.start() - 1, -1):
