@@ -26,6 +26,7 @@ from ._segment import at_word_boundaries
 
 TEXT_FIELDS = ("title", "detail", "script")
 PATTERN_LOOKBACK = 24  # how far before its trigger a pattern match may start
+PATTERN_TAIL = 64  # how far after its trigger a pattern match may reach
 
 
 @dataclass(frozen=True)
@@ -315,15 +316,16 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
     pattern = rule.pattern
     assert pattern is not None
     seen: set[tuple[int, int]] = set()
-    first = None  # the leftmost match at or after the last search's start; valid until we pass it
+    window = (0, 0)  # the last bounded search: [lo, window_end) and its leftmost match
+    first = None
     for start, end in sorted(spans):
-        lo = max(0, start - PATTERN_LOOKBACK)
-        if first is None or lo > first.start():
-            # One search finds the leftmost place a match can start; most triggers have none nearby.
-            first = pattern.search(text, lo)
-            if first is None:
-                return  # no match anywhere from here on, so none for any later trigger either
-        if first.start() > start:
+        lo, window_end = max(0, start - PATTERN_LOOKBACK), min(len(text), end + PATTERN_TAIL)
+        if not (window[0] <= lo and window_end <= window[1] and (first is None or lo <= first.start())):
+            # One bounded search finds the leftmost place a match can start; most triggers have none
+            # nearby. (A `$` may match at the window's end here; the match() calls below decide.)
+            first = pattern.search(text, lo, window_end)
+            window = (lo, window_end)
+        if first is None or first.start() > start:
             continue
         best = None
         for pos in range(start, first.start() - 1, -1):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -111,22 +113,24 @@ class Normalized:
     compact: str
 
     @cached_property
-    def _index(self) -> list[int] | range:
-        """Original offset of each compact character; built only for texts that have a hit."""
-        if len(self.compact) == len(self.folded):
-            return range(len(self.original))
-        index: list[int] = []
-        prev = 0
-        for match in _separators_of(self.folded).finditer(self.folded):
-            index.extend(range(prev, match.start()))
-            prev = match.end()
-        index.extend(range(prev, len(self.folded)))
-        return index
+    def _shifts(self) -> tuple[list[int], list[int]]:
+        """For each removed run: the compact offset it sits before, and the characters removed up to
+        and including it. Built only for texts that have a hit."""
+        spans = list(map(re.Match.span, _separators_of(self.folded).finditer(self.folded)))
+        removed = list(accumulate(end - start for start, end in spans))
+        breaks = [start - before for (start, _), before in zip(spans, [0, *removed])]
+        return breaks, removed
+
+    def _original(self, i: int) -> int:
+        breaks, removed = self._shifts
+        k = bisect_right(breaks, i)
+        return i + (removed[k - 1] if k else 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of compact [start, end)."""
-        index = self._index
-        return index[start], index[end - 1] + 1
+        if len(self.compact) == len(self.folded):
+            return start, end
+        return self._original(start), self._original(end - 1) + 1
 
     def is_disguised(self, start: int, end: int) -> bool:
         """True when the hit was only found through normalization (an evasion)."""
