@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -315,20 +317,16 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
     as the match keeps succeeding, at most PATTERN_LOOKBACK characters before the trigger."""
     pattern = rule.pattern
     assert pattern is not None
+    spans = sorted(spans)
+    starts = _match_starts(pattern, text, spans)
     seen: set[tuple[int, int]] = set()
-    window = (0, 0)  # the last bounded search: [lo, window_end) and its leftmost match
-    first = None
-    for start, end in sorted(spans):
-        lo, window_end = max(0, start - PATTERN_LOOKBACK), min(len(text), end + PATTERN_TAIL)
-        if not (window[0] <= lo and window_end <= window[1] and (first is None or lo <= first.start())):
-            # One bounded search finds the leftmost place a match can start; most triggers have none
-            # nearby. (A `$` may match at the window's end here; the match() calls below decide.)
-            first = pattern.search(text, lo, window_end)
-            window = (lo, window_end)
-        if first is None or first.start() > start:
-            continue
+    for start, end in spans:
         best = None
-        for pos in range(start, first.start() - 1, -1):
+        previous = start + 1
+        for pos in reversed(starts[bisect_left(starts, start - PATTERN_LOOKBACK):bisect_right(starts, start)]):
+            if best is not None and pos != previous - 1:
+                break  # the run of successful starts ended
+            previous = pos
             match = pattern.match(text, pos)
             if match and match.end() >= end and match.end() > match.start():
                 best = match.span()
@@ -337,6 +335,29 @@ def _trigger_matches(rule: Rule, text: str, spans: list[tuple[int, int]]
         if best is not None and best not in seen:
             seen.add(best)
             yield best, (start, end)
+
+
+def _match_starts(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Every position near a trigger where the pattern can start: one pass of searches over the merged
+    windows around the triggers, instead of trying each position with match(). (A `$` may match at a
+    window's end here; match() on the whole text decides.)"""
+    windows: list[list[int]] = []
+    for start, end in spans:
+        lo, hi = max(0, start - PATTERN_LOOKBACK), min(len(text), end + PATTERN_TAIL)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    starts: list[int] = []
+    for lo, hi in windows:
+        pos = lo
+        while pos < hi:
+            match = pattern.search(text, pos, hi)
+            if match is None:
+                break
+            starts.append(match.start())
+            pos = match.start() + 1
+    return starts
 
 
 def _dedupe(candidates: list[_Candidate], rules: list[Rule], pattern_hits: dict[int, tuple[int, int]],
