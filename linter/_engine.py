@@ -220,6 +220,12 @@ class Linter:
 
     # ---- images --------------------------------------------------------------------------------
 
+    @property
+    def ocr(self) -> OcrEngine | str:
+        """The OCR engine, or its name while unresolved ("none": images are not read). A Linter
+        rebuilt with the same value shares the engine and its cache."""
+        return self._ocr_choice
+
     def ocr_engine(self) -> OcrEngine:
         """The OCR engine, resolved once; raises OcrUnavailable with the reason if it cannot run."""
         with self._ocr_lock:

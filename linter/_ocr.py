@@ -1,7 +1,8 @@
 """OCR interface: an engine turns image bytes into lines of text with pixel boxes.
 
 The engine lints the OCR text as field `images[i]`; `OcrText.bbox` maps a finding's character span
-back to the union of the boxes of the lines it touches.
+back to the union of the boxes of the lines it touches. Engines (linter/_ocr_engines.py) raise
+UnreadableImage for bytes they cannot decode; the engine reports that as an InputError.
 """
 from __future__ import annotations
 
@@ -44,3 +45,11 @@ class OcrEngine(Protocol):
     name: str
 
     def read(self, image: bytes) -> OcrText: ...
+
+
+class UnreadableImage(ValueError):
+    """What an engine raises for bytes that are not an image it can decode."""
+
+
+class ImageTooLarge(UnreadableImage):
+    """An image with more pixels than an engine decodes (a small file can hold a huge blank image)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import click
 
@@ -11,11 +11,14 @@ from . import __version__
 from ._config import find_user_config, load_config
 from ._engine import Linter
 from ._errors import InputError, SanshenError
-from ._formats import JsonFormatter, JsonLinesFormatter, TextFormatter
-from ._inputs import Record, read_path, read_stdin
-from ._score import SEVERITY_RANK
+from ._formats import FORMATS
+from ._inputs import read_args
+from ._pipeline import Options, Pipeline
+from ._scan import count_records
+from ._showconfig import effective_config, render
 
 FAIL_ON = click.Choice(["info", "warning", "error", "critical", "never"])
+OCR_CHOICES = ["auto", "tesseract", "rapidocr", "none"]
 
 
 def _linter(config: Path | None, ocr: str | None = None) -> Linter:
@@ -24,49 +27,40 @@ def _linter(config: Path | None, ocr: str | None = None) -> Linter:
     return Linter(load_config(path), **kwargs)
 
 
-def _records(paths: tuple[str, ...]) -> Iterator[Record]:
-    for name in paths:
-        if name == "-":
-            yield from read_stdin()
-            continue
-        path = Path(name)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in (".json", ".jsonl", ".txt", ".md", ".html", ".htm"):
-                    yield from read_path(child)
-        else:
-            yield from read_path(path)
+def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--select a,b --select c → (a, b, c), as ruff takes them."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def _formatter(fmt: str) -> Any:
-    if fmt == "text":
-        return TextFormatter(sys.stdout, color=None if sys.stdout.isatty() else False)
-    if fmt == "json":
-        return JsonFormatter(sys.stdout.buffer)
-    return JsonLinesFormatter(sys.stdout.buffer)
+def _report_options(func: Callable[..., None]) -> Callable[..., None]:
+    """The options `lint` and `scan` share: output, gates, rule selection, baselines, configuration."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Output format (lint: text, scan: jsonl)."),
+        click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Write the output to FILE; .jsonl/.json/.sarif/.html/.parquet pick the format."),
+        click.option("--fail-on", type=FAIL_ON, default="error", show_default=True,
+                     help="Exit 1 when a finding is at least this severe."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (input errors still exit 2)."),
+        click.option("--select", multiple=True, metavar="RULES",
+                     help="Only these rule ids or families (prefixes; repeat or comma-separate)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rule ids or families."),
+        click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Report only findings not in this baseline file."),
+        click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Write every finding to this baseline file (and exit 0 unless input errors)."),
+        click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+                     help="rules.toml or pyproject.toml; default: found upward from each linted file."),
+        click.option("--ocr", type=click.Choice(OCR_CHOICES), default=None, help="OCR engine for images."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
-def _run(linter: Linter, records: Iterator[Record], fmt: str, fail_on: str) -> int:
-    """Lint every record, write each result, and return the exit code."""
-    out = _formatter(fmt)
-    bad = failing = False
-    threshold = SEVERITY_RANK.get(fail_on, 99)
-    for record in records:
-        if record.error is not None:
-            out.write_error(record, str(record.error))
-            bad = True
-            continue
-        assert record.listing is not None
-        try:
-            report = linter.check(record.listing, base_dir=record.base_dir)
-        except SanshenError as exc:
-            out.write_error(record, str(exc))
-            bad = True
-            continue
-        out.write(record, report)
-        failing |= any(SEVERITY_RANK[f.severity] >= threshold for f in report.findings)
-    out.close()
-    return 2 if bad else (1 if failing else 0)
+def _options(fmt: str | None, default_fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+             **kwargs: Any) -> Options:
+    return Options(fmt=fmt or default_fmt, select=_selectors(select), ignore=_selectors(ignore), **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,30 +71,43 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
-@click.option("--fail-on", type=FAIL_ON, default="error", show_default=True,
-              help="Exit 1 when a finding is at least this severe.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (input errors still exit 2).")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="rules.toml or pyproject.toml")
-@click.option("--ocr", type=click.Choice(["auto", "tesseract", "rapidocr", "none"]), default=None)
-def lint(paths: tuple[str, ...], fmt: str, fail_on: str, exit_zero: bool, config: Path | None,
-         ocr: str | None) -> None:
-    """Lint listings (.json), catalogs (.jsonl) or plain copy (.txt/.md/.html); `-` reads stdin."""
-    code = _run(_linter(config, ocr), _records(paths), fmt, fail_on)
-    sys.exit(0 if exit_zero and code == 1 else code)
+@_report_options
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files and folders (repeatable).")
+@click.option("--fix", is_flag=True, help="Rewrite plain copy (.txt/.md/.html) with the rules' safe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
+def lint(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+         exclude: tuple[str, ...], **kwargs: Any) -> None:
+    """Lint listings (.json), catalogs (.jsonl/.csv/.xlsx/.parquet) or plain copy (.txt/.md/.html).
+
+    Folders are walked; `-` reads stdin."""
+    if kwargs["fix"] and not kwargs["diff"] and "-" in paths:
+        raise click.UsageError("--fix cannot rewrite stdin (`-`); use --diff to see the fixes")
+    options = _options(fmt, "text", select, ignore, **kwargs)
+    sys.exit(Pipeline(options).run(read_args(paths, exclude)))
 
 
 @cli.command()
 @click.argument("catalog")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]), default="jsonl", show_default=True)
-@click.option("--fail-on", type=FAIL_ON, default="error", show_default=True)
-@click.option("--exit-zero", is_flag=True)
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--ocr", type=click.Choice(["auto", "tesseract", "rapidocr", "none"]), default=None)
-def scan(catalog: str, fmt: str, fail_on: str, exit_zero: bool, config: Path | None, ocr: str | None) -> None:
-    """Scan a catalog: one report per record, in input order, streaming."""
-    code = _run(_linter(config, ocr), _records((catalog,)), fmt, fail_on)
-    sys.exit(0 if exit_zero and code == 1 else code)
+@_report_options
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; the output is the same for any N.")
+def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...], **kwargs: Any) -> None:
+    """Scan a catalog: one report per record, in input order, streaming.
+
+    A record that cannot be read or checked becomes an error record in its place; the exit code is
+    then 2."""
+    total = count_records(Path(catalog)) if catalog != "-" else None
+    options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, **kwargs)
+    sys.exit(Pipeline(options).run(read_args((catalog,))))
+
+
+@cli.command("config")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="rules.toml or pyproject.toml")
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
+def config_cmd(path: Path | None, config: Path | None, fmt: str) -> None:
+    """Print the effective configuration for PATH (default: the working directory)."""
+    click.echo(render(effective_config(config, path or Path.cwd()), fmt), nl=False)
 
 
 @cli.group()
@@ -201,6 +208,35 @@ def eval_cmd(cases: Path, images_dir: Path | None, config: Path | None, ocr: str
     sys.exit(1 if below else 0)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; SIGHUP to the server restarts them on reloaded rules.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="rules.toml or pyproject.toml")
+@click.option("--ocr", type=click.Choice(["auto", "tesseract", "rapidocr", "none"]), default=None,
+              help="OCR engine for images (default: the configuration's).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True)
+def serve(host: str, port: int, workers: int, config: Path | None, ocr: str | None, log_level: str) -> None:
+    """Run the HTTP service (uvicorn): POST /v1/lint, /v1/lint/batch, /v1/images/lint; docs at /docs."""
+    import os
+
+    import uvicorn
+
+    # Load once here so a broken configuration or pack is a one-line error, not a worker traceback.
+    path = config if config is not None else find_user_config(Path.cwd())
+    Linter(load_config(path), ocr="none")
+    # The app factory runs in each worker and reads its settings from the environment; the app is
+    # named by an import string so that `linter` never imports `service`.
+    if path is not None:
+        os.environ["SANSHEN_CONFIG"] = str(path.resolve())
+    if ocr:
+        os.environ["SANSHEN_OCR"] = ocr
+    os.environ["SANSHEN_SERVE_WORKERS"] = str(workers)
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
@@ -209,7 +245,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         sys.exit(130)
     except (SanshenError, InputError) as exc:
         click.echo(f"sanshen: error: {exc}", err=True)

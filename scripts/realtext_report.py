@@ -29,11 +29,12 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", default=str(Path(__file__).resolve().parents[2] / "shared" / "realtext"))
     parser.add_argument("--show", help="print the lines on which this rule id fires (local inspection only)")
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--config", help="rules.toml to use instead of the packaged defaults")
     args = parser.parse_args()
     folder = Path(args.folder)
     if not folder.is_dir():
         sys.exit(f"{folder}: not a folder")
-    linter = Linter(ocr="none")
+    linter = Linter.from_config(args.config, ocr="none") if args.config else Linter(ocr="none")
     context = Context("general", "listing")
     print(f"{'corpus':34}{'lines':>8}{'flagged':>9}{'share':>8}  top rules (warning+)")
     for name, field in CORPORA.items():

@@ -1,0 +1,150 @@
+"""In-process engine throughput, where the time goes, and the two matcher backends side by side.
+
+1. `Linter.check` on short titles and on long detail pages: texts/s, MB/s (UTF-8), M chars/s.
+2. Stage by stage on the same listings: validation (parse_listing), normalize, matcher, and the
+   remainder of `check` (rule evaluation, offsets, findings, scoring).
+3. cProfile of `check` over whole listings: top functions by cumulative and by own time.
+4. The matcher alone, pyahocorasick vs ahocorasick-rs through `build_matcher(keys, backend)` over
+   the same normalized texts; their hits must be identical.
+
+    python bench/bench_engine.py [--quick] [--config rules.toml]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import orjson
+
+from _common import Result, automaton_keys, make_linter, table
+from _data import catalog, describe
+from linter import Linter, parse_listing
+from linter._matcher import build_matcher
+from linter._normalize import normalize
+
+LONG_DETAIL = 2_000  # characters: the long quarter of the generated detail pages
+
+
+def _load(n: int) -> list[dict[str, Any]]:
+    with catalog(n).open("rb") as handle:
+        return [orjson.loads(line) for line in handle]
+
+
+def _timed(fn: Callable[[Any], Any], items: Iterable[Any]) -> float:
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return time.perf_counter() - start
+
+
+def _best(fn: Callable[[Any], Any], items: list[Any], repeat: int) -> float:
+    return min(_timed(fn, items) for _ in range(repeat))
+
+
+def _where(func: tuple[str, int, str]) -> str:
+    path, line, name = func
+    if path == "~":
+        return name  # a builtin, e.g. <method 'translate' of 'str' objects>
+    parts = Path(path).parts
+    short = "/".join(parts[parts.index("linter"):]) if "linter" in parts else parts[-1]
+    return f"{short}:{line} {name}"
+
+
+def profile(linter: Linter, listings: list[dict[str, Any]], top: int = 15) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for item in listings:
+        linter.check(item)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    out = []
+    for key, label in ((3, "cumulative"), (2, "own (tottime)")):
+        ranked = sorted(stats.items(), key=lambda kv: kv[1][key], reverse=True)[:top]
+        rows = [(_where(func), st[1], st[2], st[3], f"{100 * st[key] / total:.0f}%") for func, st in ranked]
+        out.append(table(f"cProfile of check() over {len(listings):,} listings, top {top} by {label} "
+                         f"(profiled total {total:.2f} s)", ["function", "calls", "own s", "cum s", "% of total"],
+                         rows))
+    return "\n\n".join(out)
+
+
+def stage_table(linter: Linter, name: str, items: list[dict[str, Any]], field: str, repeat: int) -> str:
+    """Each step of check() timed alone over the same texts; the remainder is rule evaluation and reporting."""
+    texts = [item[field] for item in items]
+    compact = [normalize(text).compact for text in texts]
+    matcher = linter.ruleset.matcher
+    stages = [("parse_listing (pydantic)", _best(parse_listing, items, repeat)),
+              ("normalize (fold + compact)", _best(normalize, texts, repeat)),
+              (f"matcher.find ({matcher.backend})", _best(matcher.find, compact, repeat))]
+    whole = _best(linter.check, items, repeat)
+    stages.append(("rest of check (rules, offsets, scoring)", whole - sum(s for _, s in stages)))
+    return table(f"where check() time goes: {len(items):,} {name} (best of {repeat}; check total {whole:.3f} s)",
+                 ["stage", "s", "% of check"], [(n, s, f"{100 * s / whole:.0f}%") for n, s in stages])
+
+
+def bench(quick: bool = False, config: Path | None = None) -> list[Result]:
+    repeat = 1 if quick else 3
+    listings = _load(5_000 if quick else 20_000)
+    linter = make_linter(config)
+    keys = automaton_keys(linter)
+    titles = [{"id": item["id"], "category": item["category"], "title": item["title"]} for item in listings]
+    details = [{"id": item["id"], "category": item["category"], "detail": item["detail"]}
+               for item in listings if len(item["detail"]) >= LONG_DETAIL][: 300 if quick else 1_000]
+    print(f"engine: {len(keys):,} automaton keys (packs and lexicons), matcher {linter.ruleset.matcher.backend}; "
+          f"texts from {describe(catalog(len(listings)))}")
+
+    rows = []
+    results = []
+    for name, items, field in (("short titles", titles, "title"), ("long detail pages", details, "detail")):
+        linter.check(items[0])  # warm caches (per-context rule sets)
+        seconds = _best(linter.check, items, repeat)
+        chars = sum(len(item[field]) for item in items)
+        size = sum(len(item[field].encode()) for item in items) / 1e6
+        rows.append((name, len(items), chars / len(items), seconds, len(items) / seconds, size / seconds,
+                     chars / 1e6 / seconds))
+        results.append(Result(f"engine check(): {name}",
+                              f"{len(items) / seconds:,.0f} texts/s, {size / seconds:.1f} MB/s"))
+    print(table(f"Linter.check throughput (best of {repeat})",
+                ["texts", "n", "avg chars", "s", "texts/s", "MB/s", "M chars/s"], rows))
+
+    for name, items, field in (("short titles", titles, "title"), ("long detail pages", details, "detail")):
+        print(stage_table(linter, name, items, field, repeat))
+
+    print(profile(linter, listings[: 200 if quick else 500]))
+
+    # the matcher alone: both backends, same keys, same normalized texts (titles and details)
+    corpus = [normalize(item[field]).compact for item in titles[:2_000] + details for field in ("title", "detail")
+              if field in item]
+    size = sum(len(t.encode()) for t in corpus) / 1e6
+    matcher_rows: list[tuple[str, float, float, float, int]] = []
+    found: dict[str, list[list[tuple[int, int, int]]]] = {}
+    for backend in ("pyahocorasick", "ahocorasick-rs"):
+        start = time.perf_counter()
+        backend_matcher = build_matcher(keys, backend)
+        built = time.perf_counter() - start
+        found[backend] = [sorted(backend_matcher.find(t)) for t in corpus]
+        seconds = _best(backend_matcher.find, corpus, repeat)
+        matcher_rows.append((backend, built, seconds, size / seconds, sum(map(len, found[backend]))))
+    assert found["pyahocorasick"] == found["ahocorasick-rs"], "the two matcher backends disagree"
+    print(table(f"matcher alone over {len(corpus):,} normalized texts ({size:.1f} MB); hits identical: yes",
+                ["backend", "build s", "find s", "MB/s", "hits"], matcher_rows))
+    speedup = matcher_rows[0][2] / matcher_rows[1][2]
+    results.append(Result("matcher: ahocorasick-rs vs pyahocorasick", f"{speedup:.1f}x faster, same hits"))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer texts, one repetition")
+    parser.add_argument("--config", type=Path, help="rules.toml to check with (default: the packaged rules)")
+    args = parser.parse_args()
+    for result in bench(args.quick, args.config):
+        print(f"{result.name}: {result.value}")
+
+
+if __name__ == "__main__":
+    main()

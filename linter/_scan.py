@@ -1,0 +1,210 @@
+"""Checking records in input order, in this process or in worker processes (`--jobs N`).
+
+Each record is checked with the configuration found upward from its file (or `--config`). Workers
+build each Linter they need once and keep it; the parent keeps at most a few chunks in flight, so a
+catalog of any size streams through in constant memory and comes out in input order.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+if TYPE_CHECKING:  # imported where used: a plain `sanshen lint` needs neither
+    from concurrent.futures import Future
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+from ._config import Config, find_user_config, load_config
+from ._engine import Linter
+from ._errors import SanshenError
+from ._inputs import Record
+from ._models import Report, parse_listing
+from ._rules import Rule
+from ._score import Scorer
+
+CHUNK = 16  # records per task sent to a worker: large enough to amortize pickling, small enough to stream
+IN_FLIGHT_PER_JOB = 4
+
+Outcome = tuple[Report | None, str | None]  # a report, or the error message in its place
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    """Which configuration checks a record: a file, or the packaged defaults (path None). `error` is
+    set when looking for it failed (an unreadable pyproject.toml on the way up)."""
+
+    path: str | None
+    error: str | None = None
+
+
+class Engines:
+    """Linters by configuration, each built once per process; a configuration that fails to load
+    fails every record that needs it with the same one-line message."""
+
+    def __init__(self, config: Path | None, ocr: str | None) -> None:
+        self.config = config
+        self.ocr = ocr
+        self._linters: dict[ConfigKey, Linter | SanshenError] = {}
+        self._scorers: dict[ConfigKey, Scorer] = {}
+        self._by_folder: dict[Path, ConfigKey] = {}
+
+    def key_for(self, record: Record) -> ConfigKey:
+        if self.config is not None:
+            return ConfigKey(str(self.config))
+        folder = record.path.parent if record.path is not None else Path.cwd()
+        key = self._by_folder.get(folder)
+        if key is None:
+            try:
+                found = find_user_config(folder)
+                key = ConfigKey(str(found) if found else None)
+            except SanshenError as exc:
+                key = ConfigKey(None, str(exc))
+            self._by_folder[folder] = key
+        return key
+
+    def _config(self, key: ConfigKey) -> Config:
+        if key.error is not None:
+            raise SanshenError(key.error)
+        return load_config(Path(key.path) if key.path else None)
+
+    def linter(self, key: ConfigKey) -> Linter:
+        linter = self._linters.get(key)
+        if linter is None:
+            try:
+                linter = Linter(self._config(key), **({"ocr": self.ocr} if self.ocr else {}))
+            except SanshenError as exc:
+                linter = exc
+            self._linters[key] = linter
+        if isinstance(linter, SanshenError):
+            raise linter
+        return linter
+
+    def scorer(self, key: ConfigKey) -> Scorer:
+        """The scorer of a configuration, without building its rules when no Linter exists here."""
+        built = self._linters.get(key)
+        if isinstance(built, Linter):
+            return built.scorer
+        if key not in self._scorers:
+            data = self._config(key).data
+            self._scorers[key] = Scorer(data["scoring"], data["verdict"])
+        return self._scorers[key]
+
+    def rules(self) -> list[Rule]:
+        """Every rule of every configuration used so far (for SARIF's rule table)."""
+        seen: dict[str, Rule] = {}
+        for key in list(self._linters) + list(self._scorers):
+            try:
+                for rule in self.linter(key).rules:
+                    seen.setdefault(rule.id, rule)
+            except SanshenError:
+                continue
+        return list(seen.values())
+
+    def check(self, key: ConfigKey, record: Record) -> Outcome:
+        if record.error is not None:
+            return None, record.error
+        try:
+            linter = self.linter(key)
+            return linter.check(parse_listing(record.listing, record.label), base_dir=record.base_dir), None
+        except SanshenError as exc:
+            return None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one record must never stop a scan of a million
+            return None, f"internal error ({type(exc).__name__}: {exc}); please report it"
+
+
+_WORKER: Engines | None = None
+
+
+def _start_worker(config: Path | None, ocr: str | None, keys: list[ConfigKey]) -> None:
+    global _WORKER
+    _WORKER = Engines(config, ocr)
+    for key in keys:  # build the Linter once, before the first chunk arrives
+        try:
+            _WORKER.linter(key)
+        except SanshenError:
+            continue
+
+
+def _check_chunk(items: list[tuple[ConfigKey, Record]]) -> list[Outcome]:
+    assert _WORKER is not None
+    return [_WORKER.check(key, record) for key, record in items]
+
+
+def check_all(records: Iterable[Record], engines: Engines, jobs: int
+              ) -> Iterator[tuple[Record, ConfigKey, Outcome]]:
+    """Every record with its outcome, in input order."""
+    keyed = ((record, engines.key_for(record)) for record in records)
+    if jobs <= 1:
+        for record, key in keyed:
+            yield record, key, engines.check(key, record)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    first = list(islice(keyed, CHUNK))
+    keys = sorted({key for _, key in first}, key=repr)
+    # forkserver: workers do not inherit the parent's threads (the progress bar's) or open files
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(engines.config, engines.ocr, keys)) as pool:
+        pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[Outcome]]]] = deque()
+        chunks = _chunks(first, keyed)
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_check_chunk, [(key, record) for record, key in chunk])))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                yield from _drain(*pending.popleft())
+        while pending:
+            yield from _drain(*pending.popleft())
+
+
+def _chunks(first: list[tuple[Record, ConfigKey]], rest: Iterator[tuple[Record, ConfigKey]]
+            ) -> Iterator[list[tuple[Record, ConfigKey]]]:
+    if first:
+        yield first
+    while chunk := list(islice(rest, CHUNK)):
+        yield chunk
+
+
+def _drain(chunk: list[tuple[Record, ConfigKey]], future: Future[list[Outcome]]
+           ) -> Iterator[tuple[Record, ConfigKey, Outcome]]:
+    for (record, key), outcome in zip(chunk, future.result()):
+        yield record, key, outcome
+
+
+def count_records(path: Path) -> int | None:
+    """About how many records a catalog holds, for the progress bar's ETA; None when unknown."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if suffix in (".jsonl", ".ndjson", ".csv"):
+            lines = 0
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    lines += block.count(b"\n")
+            return max(0, lines - (suffix == ".csv"))
+    except Exception:  # noqa: BLE001 - only an estimate: the reader reports the real problem
+        return None
+    return None
+
+
+def progress_bar(console: Console) -> Progress:
+    """A bar with count, rate (listings/s), elapsed time and ETA."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, Task,
+                               TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} listings/s" if speed else "– listings/s", style="progress.data.speed")
+
+    return Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                    TimeRemainingColumn(), console=console, transient=False)

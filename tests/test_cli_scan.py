@@ -1,0 +1,137 @@
+"""`sanshen scan CATALOG`: streaming in input order, --jobs N with identical output, a progress bar
+only on a terminal, a summary on stderr, error records in place, --output jsonl or parquet."""
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from clitools import make_project, run, sanshen_bin
+
+WORDS = ["最好", "根治", "加微信", "普通", "面霜", "全网最低价", "修护", "第一品牌", "温和", "第一眼"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = make_project(tmp_path / "proj")
+    lines = []
+    for i in range(400):
+        title = "".join(WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(4))
+        lines.append(json.dumps({"id": f"S{i:04d}", "title": title, "detail": WORDS[i % len(WORDS)]},
+                                ensure_ascii=False))
+    lines[57] = '{"id": "S0057", "title": '  # malformed
+    lines[211] = json.dumps({"id": "S0211", "category": "toys"})  # wrong value
+    (folder / "cat.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_one_report_per_record_in_input_order_with_error_records_in_place(project: Path) -> None:
+    out = run(["scan", "cat.jsonl"], project)
+    assert out.returncode == 2  # bad records make the scan exit 2
+    reports = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["id"] for r in reports] == [f"S{i:04d}" if i != 57 else "cat.jsonl:58" for i in range(400)]
+    assert "invalid JSON" in reports[57]["error"]
+    assert reports[211]["error"].startswith("record S0211: key 'category': input should be")
+    assert sum("error" in r for r in reports) == 2
+
+
+def test_jobs_give_identical_output(project: Path) -> None:
+    one = run(["scan", "cat.jsonl", "--jobs", "1"], project)
+    three = run(["scan", "cat.jsonl", "--jobs", "3"], project)
+    assert one.stdout == three.stdout and one.returncode == three.returncode == 2
+    text_one = run(["scan", "cat.jsonl", "--format", "text"], project).stdout
+    assert text_one == run(["scan", "cat.jsonl", "--format", "text", "-j", "2"], project).stdout
+
+
+def test_exit_code_by_fail_on_when_no_record_is_bad(project: Path) -> None:
+    (project / "ok.jsonl").write_text('{"id": "a", "title": "第一品牌"}\n{"id": "b", "title": "温和"}\n',
+                                      encoding="utf-8")
+    assert run(["scan", "ok.jsonl"], project).returncode == 0
+    assert run(["scan", "ok.jsonl", "--fail-on", "warning"], project).returncode == 1
+
+
+def test_summary_on_stderr_and_no_progress_bar_when_piped(project: Path) -> None:
+    out = run(["scan", "cat.jsonl", "-j", "2"], project)
+    lines = out.stderr.splitlines()
+    summary = next(line for line in lines if line.startswith("sanshen scan: "))
+    assert summary.startswith("sanshen scan: 400 records in ") and "listings/s), 2 error records" in summary
+    assert any(line.startswith("  by family: ") and "absolute" in line for line in lines)
+    assert any(line.startswith("  by stage: ops ") for line in lines)
+    assert "sanshen: error: cat.jsonl:58: invalid JSON" in out.stderr
+    assert "\x1b[" not in out.stderr and "ETA" not in out.stderr
+
+
+def test_progress_bar_with_rate_and_eta_on_a_terminal(project: Path) -> None:
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    proc = subprocess.Popen([sanshen_bin(), "scan", "cat.jsonl", "-o", "out.jsonl"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "400/400" in screen and "listings/s" in screen and "ETA" in screen
+    assert "sanshen scan: 400 records" in screen
+
+
+def test_streams_records_as_they_arrive(project: Path) -> None:
+    proc = subprocess.Popen([sanshen_bin(), "scan", "-"], cwd=project, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write('{"id": "first", "title": "最好"}\n'.encode("utf-8"))
+        proc.stdin.flush()
+        # the first report arrives while stdin is still open
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "no report before the end of input: the scan does not stream"
+        assert json.loads(proc.stdout.readline())["id"] == "first"
+        proc.stdin.write(b'{"id": "second", "title": "ok"}\n')
+        proc.stdin.close()
+        assert json.loads(proc.stdout.readline())["id"] == "second"
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == 1
+
+
+def test_output_jsonl_and_parquet(project: Path) -> None:
+    reference = run(["scan", "cat.jsonl"], project).stdout
+    out = run(["scan", "cat.jsonl", "--output", "reports.jsonl", "-j", "2"], project)
+    assert out.stdout == "" and (project / "reports.jsonl").read_text(encoding="utf-8") == reference
+    start = time.perf_counter()
+    run(["scan", "cat.jsonl", "--output", "reports.parquet"], project)
+    assert time.perf_counter() - start < 60
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(project / "reports.parquet").to_pylist()
+    expected = [json.loads(line) for line in reference.splitlines()]
+    assert [r["id"] for r in rows] == [e["id"] for e in expected]
+    for row, want in zip(rows, expected):
+        if "error" in want:
+            assert row["error"] == want["error"] and row["findings"] is None
+        else:
+            assert row["error"] is None and row["score"] == want["score"] and row["verdict"] == want["verdict"]
+            assert row["findings"] == want["findings"]
+    assert rows[0]["source"] == "cat.jsonl:1"
+
+
+def test_scan_reads_every_catalog_kind(project: Path) -> None:
+    (project / "c.csv").write_text("id,title\nR1,最好\nR2,温和\n", encoding="utf-8")
+    out = run(["scan", "c.csv", "-j", "2"], project)
+    assert [json.loads(line)["id"] for line in out.stdout.splitlines()] == ["R1", "R2"]
+    missing = run(["scan", "nothing.jsonl"], project)
+    assert missing.returncode == 2 and json.loads(missing.stdout) == {"id": "nothing.jsonl", "source": "nothing.jsonl",
+                                                                      "error": "no such file"}
