@@ -45,7 +45,7 @@ install: system-deps $(BIN)/python
 	$(BIN)/pip install -q ".[rapidocr]"
 
 install-dev: system-test-deps $(BIN)/python
-	$(BIN)/pip install -q ".[rapidocr,dev]"
+	$(BIN)/pip install -q ".[rapidocr,spark,dev]"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
