@@ -3,8 +3,10 @@
 1. `Linter.check` on short titles and on long detail pages: texts/s, MB/s (UTF-8), M chars/s.
 2. Stage by stage on the same listings: validation (parse_listing), normalize, matcher, and the
    remainder of `check` (rule evaluation, offsets, findings, scoring).
-3. cProfile of `check` over whole listings: top functions by cumulative and by own time.
-4. The matcher alone, pyahocorasick vs ahocorasick-rs through `build_matcher(keys, backend)` over
+3. The budget of a whole-catalog scan, step by step in this process, and which automaton keys
+   produce the hits (every hit is a Python tuple and a trip through rule evaluation).
+4. cProfile of `check` over whole listings: top functions by cumulative and by own time.
+5. The matcher alone, pyahocorasick vs ahocorasick-rs through `build_matcher(keys, backend)` over
    the same normalized texts; their hits must be identical.
 
     python bench/bench_engine.py [--quick] [--config rules.toml]
@@ -15,6 +17,7 @@ import argparse
 import cProfile
 import pstats
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -25,6 +28,7 @@ from _data import catalog, describe
 from linter import Linter, parse_listing
 from linter._matcher import build_matcher
 from linter._normalize import normalize
+from linter._ruleset import ALLOW, NEAR_TERM, TERM, TRIGGER
 
 LONG_DETAIL = 2_000  # characters: the long quarter of the generated detail pages
 
@@ -86,6 +90,64 @@ def stage_table(linter: Linter, name: str, items: list[dict[str, Any]], field: s
                  ["stage", "s", "% of check"], [(n, s, f"{100 * s / whole:.0f}%") for n, s in stages])
 
 
+def budget(linter: Linter, path: Path) -> str:
+    """Each step of a scan over the whole catalog, timed alone (one pass each)."""
+    rows: list[tuple[str, float]] = []
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        out = fn()
+        rows.append((name, time.perf_counter() - start))
+        return out
+
+    lines = step("read the lines", lambda: path.read_bytes().splitlines())
+    listings = step("orjson.loads each line", lambda: [orjson.loads(line) for line in lines])
+    texts = [item[f] for item in listings for f in ("title", "detail") if item.get(f)]
+    normalized = step("normalize title and detail (fold + compact)", lambda: [normalize(t) for t in texts])
+    hits = step(f"matcher.find on the compact texts ({linter.ruleset.matcher.backend})",
+                lambda: [linter.ruleset.matcher.find(n.compact) for n in normalized])
+    step("parse_listing (pydantic validation)", lambda: [parse_listing(item) for item in listings])
+    reports = step("Linter.check on every listing (all of the above but reading)",
+                   lambda: [linter.check(item) for item in listings])
+    step("report.to_dict + orjson.dumps", lambda: [orjson.dumps(r.to_dict()) for r in reports])
+    texts_hit = sum(1 for h in hits if h)
+    return table(f"budget of a scan, {len(listings):,} listings, {sum(map(len, texts)) / 1e6:.1f} M chars of title and "
+                 f"detail; {sum(map(len, hits)):,} automaton hits, {texts_hit:,} of {len(texts):,} texts with a hit",
+                 ["step", "s"], rows)
+
+
+def _meaning(linter: Linter, kind: int, payload: object) -> str:
+    """`trigger diversion.phone`: what an automaton key stands for."""
+    rules = linter.ruleset.rules
+    if kind == NEAR_TERM:  # payload: (rule index, "near" | "not_near")
+        return f"near-term of {rules[payload[0]].id}"  # type: ignore[index]
+    name = {TERM: "term", TRIGGER: "trigger", ALLOW: "allowed phrase"}.get(kind, str(kind))
+    return f"{name} {rules[payload].id if isinstance(payload, int) else payload}"
+
+
+def hot_keys(linter: Linter, listings: list[dict[str, Any]], top: int = 12) -> str:
+    """Which automaton keys the hits come from, by key length and the most frequent keys."""
+    ruleset = linter.ruleset
+    counts: Counter[int] = Counter()
+    for item in listings:
+        for field in ("title", "detail"):
+            if item.get(field):
+                counts.update(key for _, _, key in ruleset.matcher.find(normalize(item[field]).compact))
+    total = sum(counts.values()) or 1
+    by_length: Counter[str] = Counter()
+    for key, n in counts.items():
+        length = len(ruleset.keys[key])
+        by_length["4+" if length >= 4 else str(length)] += n
+    rows = [(repr(ruleset.keys[key]), n, f"{100 * n / total:.1f}%",
+             ", ".join(_meaning(linter, kind, payload) for kind, payload in ruleset.meanings[key][:2]))
+            for key, n in counts.most_common(top)]
+    shares = ", ".join(f"{length} chars {100 * n / total:.0f}%" for length, n in sorted(by_length.items()))
+    one_char = sum(1 for k in ruleset.keys if len(k) == 1)
+    return table(f"automaton hits over {len(listings):,} listings: {total:,}; by key length: {shares} "
+                 f"({one_char} of {len(ruleset.keys):,} keys are one character)",
+                 ["key", "hits", "share", "what it is for"], rows)
+
+
 def bench(quick: bool = False, config: Path | None = None) -> list[Result]:
     repeat = 1 if quick else 3
     listings = _load(5_000 if quick else 20_000)
@@ -114,6 +176,8 @@ def bench(quick: bool = False, config: Path | None = None) -> list[Result]:
     for name, items, field in (("short titles", titles, "title"), ("long detail pages", details, "detail")):
         print(stage_table(linter, name, items, field, repeat))
 
+    print(budget(linter, catalog(len(listings))))
+    print(hot_keys(linter, listings[:2_000]))
     print(profile(linter, listings[: 200 if quick else 500]))
 
     # the matcher alone: both backends, same keys, same normalized texts (titles and details)

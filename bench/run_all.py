@@ -108,9 +108,9 @@ def write_results(results: list[Result], output: str, args: argparse.Namespace, 
     commit = _commit()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [SECTION, "",
-             f"Measured {date} UTC by `make bench` (`python bench/run_all.py"
-             f"{' --spark' if args.spark else ''}{f' --config {args.config}' if args.config else ''}`, "
-             f"{minutes:.1f} min) at commit {commit}.",
+             f"Measured {date} UTC by `python bench/run_all.py{' --spark' if args.spark else ''}"
+             f"{f' --config {args.config}' if args.config else ''}` (what `make bench` runs; {minutes:.1f} min) "
+             f"at commit {commit}.",
              f"Machine: {_machine()}; load average {load:.2f} when it started (other work on the machine "
              f"slows every number here alike, since each comparison is measured side by side).",
              f"Software: {_versions()}.", "",
