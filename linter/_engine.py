@@ -111,10 +111,11 @@ class Linter:
         """Findings in one text field; offsets index `value` itself. `overlapping` keeps every rule's
         hit instead of one per place and family (rule examples test each rule on its own)."""
         norm = normalize(value)
-        hits = self.ruleset.matcher.find(norm.compact)
+        index = self.ruleset.for_kind(context.kind)
+        hits = index.matcher.find(norm.compact)
         if not hits:
             return []
-        return self._evaluate(norm, hits, field, context, overlapping)
+        return self._evaluate(norm, hits, index.meanings, field, context, overlapping)
 
     # ---- rule evaluation -----------------------------------------------------------------------
 
@@ -127,10 +128,9 @@ class Linter:
                 self._active_cache[key] = active
         return active
 
-    def _evaluate(self, norm: Normalized, hits: list[tuple[int, int, int]], field: str,
-                  context: Context, overlapping: bool = False) -> list[Finding]:
+    def _evaluate(self, norm: Normalized, hits: list[tuple[int, int, int]], meanings: list[list[tuple[int, object]]],
+                  field: str, context: Context, overlapping: bool = False) -> list[Finding]:
         rules = self.ruleset.rules
-        meanings = self.ruleset.meanings
         active = self._active(context, field.split("[", 1)[0])
         allows: list[tuple[int, int, object]] = []
         near_hits: dict[object, list[tuple[int, int]]] = {}
@@ -289,13 +289,15 @@ def _latin_bounded(norm: Normalized, start: int, end: int) -> bool:
     """A hit that starts or ends with a Latin letter must not continue a Latin word in the text:
     CK is not in "black", LV not in "silver", V not in "VIP"."""
     compact = norm.compact
-    if not (_is_latin(compact[start]) or _is_latin(compact[end - 1])):
-        return True
+    left = _is_latin(compact[start]) and start > 0 and _is_latin(compact[start - 1])
+    right = _is_latin(compact[end - 1]) and end < len(compact) and _is_latin(compact[end])
+    if not (left or right):
+        return True  # the neighbours in the original are these letters or separators: no word goes on
     o_start, o_end = norm.span(start, end)
     folded = norm.folded
-    if _is_latin(compact[start]) and o_start > 0 and _is_latin(folded[o_start - 1]):
+    if left and o_start > 0 and _is_latin(folded[o_start - 1]):
         return False
-    return not (_is_latin(compact[end - 1]) and o_end < len(folded) and _is_latin(folded[o_end]))
+    return not (right and o_end < len(folded) and _is_latin(folded[o_end]))
 
 
 def _allowed(span: tuple[int, int], rule: Rule, allows: list[tuple[int, int, object]]) -> bool:

@@ -7,7 +7,7 @@ means for which rule.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ._config import Config
@@ -21,6 +21,12 @@ from ._rules import Pack, Rule, load_pack
 # What an automaton key means
 TERM, TRIGGER, ALLOW, NEAR_TERM = range(4)
 ANY_SCOPE = "*"
+
+
+@dataclass(frozen=True)
+class KindIndex:
+    matcher: Matcher
+    meanings: list[list[tuple[int, object]]]
 
 
 @dataclass
@@ -38,6 +44,30 @@ class RuleSet:
     version: str
     fingerprint: str
     packs: list[Pack]
+    backend: str = "auto"
+    _by_kind: dict[str, "KindIndex"] = field(default_factory=dict)
+
+    def for_kind(self, kind: str) -> "KindIndex":
+        """The automaton and meanings of the rules that can fire for this listing kind, built on first
+        use: a listing scan never pays for service-reply triggers such as 看 or 爱."""
+        index = self._by_kind.get(kind)
+        if index is None:
+            index = self._by_kind[kind] = self._kind_index(kind)
+        return index
+
+    def _kind_index(self, kind: str) -> "KindIndex":
+        live = {i for i, rule in enumerate(self.rules) if not rule.kinds or kind in rule.kinds}
+        scopes = {ANY_SCOPE} | {self.rules[i].family for i in live} | {self.rules[i].id for i in live}
+        keys: list[str] = []
+        meanings: list[list[tuple[int, object]]] = []
+        for key, entries in zip(self.keys, self.meanings):
+            kept = [(what, payload) for what, payload in entries
+                    if (payload in scopes if what == ALLOW else
+                        (payload[0] if what == NEAR_TERM else payload) in live)]  # type: ignore[index]
+            if kept:
+                keys.append(key)
+                meanings.append(kept)
+        return KindIndex(build_matcher(keys, self.backend), meanings)
 
     @property
     def price_rules(self) -> list[Rule]:
@@ -146,4 +176,4 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
     lexicon_keys = list(lexicon_index)
     return RuleSet(rules, by_id, keys, meanings, build_matcher(keys, backend), lexicon_keys,
                    [frozenset(lexicon_index[k]) for k in lexicon_keys], build_matcher(lexicon_keys, backend),
-                   config.data.get("rules_version", "0"), digest.hexdigest()[:16], packs)
+                   config.data.get("rules_version", "0"), digest.hexdigest()[:16], packs, backend)
