@@ -109,11 +109,22 @@ class Engines:
             return None, record.error
         try:
             linter = self.linter(key)
-            return linter.check(parse_listing(record.listing, record.label), base_dir=record.base_dir), None
         except SanshenError as exc:
             return None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - one record must never stop a scan of a million
-            return None, f"internal error ({type(exc).__name__}: {exc}); please report it"
+        return check_record(linter, record)
+
+
+def check_record(linter: Linter, record: Record) -> Outcome:
+    """One record as every scan (in process, in workers, on Spark) checks it: its report, or the
+    one-line error in its place."""
+    if record.error is not None:
+        return None, record.error
+    try:
+        return linter.check(parse_listing(record.listing, record.label), base_dir=record.base_dir), None
+    except SanshenError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one record must never stop a scan of a million
+        return None, f"internal error ({type(exc).__name__}: {exc}); please report it"
 
 
 _WORKER: Engines | None = None

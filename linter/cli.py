@@ -15,6 +15,7 @@ from ._formats import FORMATS
 from ._inputs import read_args
 from ._pipeline import Options, Pipeline
 from ._scan import count_records
+from ._score import SEVERITY_RANK
 from ._showconfig import effective_config, render
 
 FAIL_ON = click.Choice(["info", "warning", "error", "critical", "never"])
@@ -91,14 +92,44 @@ def lint(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignor
 @_report_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes; the output is the same for any N.")
-def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...], **kwargs: Any) -> None:
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="spark: the same engine on Spark executors (JSONL or Parquet in, JSONL out; needs sanshen[spark]).")
+@click.option("--spark-master", default="local[2]", show_default=True,
+              help="Spark master for --engine spark; 'submit' uses the session spark-submit configured.")
+def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...], engine: str,
+         spark_master: str, **kwargs: Any) -> None:
     """Scan a catalog: one report per record, in input order, streaming.
 
     A record that cannot be read or checked becomes an error record in its place; the exit code is
     then 2."""
+    if engine == "spark":
+        sys.exit(_scan_on_spark(catalog, fmt, select, ignore, spark_master, **kwargs))
     total = count_records(Path(catalog)) if catalog != "-" else None
     options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, **kwargs)
     sys.exit(Pipeline(options).run(read_args((catalog,))))
+
+
+def _scan_on_spark(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...], master: str,
+                   **kwargs: Any) -> int:
+    """`scan --engine spark`: the report lines come from Spark, so only what Spark does is allowed."""
+    unsupported = [name for name in ("baseline", "write_baseline") if kwargs.get(name)]
+    if select or ignore or unsupported or kwargs.get("jobs", 1) != 1 or (fmt or "jsonl") != "jsonl":
+        raise click.UsageError("--engine spark writes JSONL reports; --format, --select, --ignore, --jobs and "
+                               "baselines work with the local engine only")
+    if catalog == "-":
+        raise click.UsageError("--engine spark reads a file or a Spark-readable URI, not stdin")
+    try:
+        from .spark import scan_to_jsonl
+    except ImportError as exc:
+        raise SanshenError(f"--engine spark needs pyspark: pip install 'sanshen[spark]' ({exc})") from None
+    output = kwargs.get("output")
+    summary = scan_to_jsonl(catalog, output if output is not None else sys.stdout.buffer, kwargs.get("config"),
+                            None if master == "submit" else master, kwargs.get("ocr"))
+    click.echo(f"sanshen scan --engine spark: {summary.records} records, {summary.errors} error records", err=True)
+    if summary.errors:
+        return 2
+    failing = summary.worst is not None and SEVERITY_RANK[summary.worst] >= SEVERITY_RANK.get(kwargs["fail_on"], 99)
+    return 1 if failing and not kwargs.get("exit_zero") else 0
 
 
 @cli.command("config")
@@ -212,7 +243,7 @@ def eval_cmd(cases: Path, images_dir: Path | None, config: Path | None, ocr: str
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes; SIGHUP to the server restarts them on reloaded rules.")
+              help="Worker processes; SIGHUP (or POST /v1/rules/reload) reloads the rules in all of them.")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="rules.toml or pyproject.toml")
 @click.option("--ocr", type=click.Choice(["auto", "tesseract", "rapidocr", "none"]), default=None,
               help="OCR engine for images (default: the configuration's).")
@@ -231,10 +262,15 @@ def serve(host: str, port: int, workers: int, config: Path | None, ocr: str | No
     # named by an import string so that `linter` never imports `service`.
     if path is not None:
         os.environ["SANSHEN_CONFIG"] = str(path.resolve())
+    else:
+        os.environ.pop("SANSHEN_CONFIG", None)  # the defaults, as checked above
     if ocr:
         os.environ["SANSHEN_OCR"] = ocr
     os.environ["SANSHEN_SERVE_WORKERS"] = str(workers)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    # a new worker loads rules, jieba and OCR models before it is ready: give it a minute, not
+    # uvicorn's 5 s, or a SIGHUP restart gives up on it and keeps the old worker
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
+                timeout_worker_healthcheck=60)
 
 
 def main() -> None:

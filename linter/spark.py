@@ -33,8 +33,8 @@ from ._config import Config, find_user_config, load_config
 from ._engine import Linter
 from ._errors import SanshenError
 from ._inputs import Record, _failed, _json_record, _row_record
-from ._models import parse_listing
 from ._results import Result
+from ._scan import check_record
 from ._score import SEVERITY_RANK
 
 try:
@@ -176,14 +176,8 @@ def _jsonl_record(text: str, name: str, line: int) -> Record | None:
 
 def _check(linter: Linter, record: Record) -> Result:
     """As the single-process scan checks a record: an error record in place of one that fails."""
-    if record.error is not None:
-        return Result(record, None, record.error)
-    try:
-        return Result(record, linter.check(parse_listing(record.listing, record.label), base_dir=record.base_dir))
-    except SanshenError as exc:
-        return Result(record, None, str(exc))
-    except Exception as exc:  # noqa: BLE001 - one record must never stop a scan
-        return Result(record, None, f"internal error ({type(exc).__name__}: {exc}); please report it")
+    report, error = check_record(linter, record)
+    return Result(record, report, error)
 
 
 def _output_row(result: Result, row: int, for_scan: bool) -> dict[str, Any]:
@@ -274,8 +268,10 @@ def _session(master: str | None) -> tuple[SparkSession, bool]:
             # the variable, not spark.pyspark.python, when the driver is a plain Python process); and
             # file splits smaller than the 128 MB default, so every core gets several tasks.
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.files.maxPartitionBytes",
-                                                                          str(16 << 20))
+            builder = (builder.config("spark.ui.enabled", "false")
+                       .config("spark.sql.files.maxPartitionBytes", str(16 << 20))
+                       # a local run talks to itself only: bind the driver to loopback, not the host's address
+                       .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1"))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark, True
