@@ -18,13 +18,13 @@ from typing import Any, Iterator
 from ._config import Config, load_config
 from ._errors import InputError, OcrUnavailable
 from ._models import Finding, Listing, Report, parse_listing
-from ._normalize import Normalized, normalize
+from ._normalize import Normalized, normalize, normalize_term
 from ._ocr import OcrEngine, OcrText, UnreadableImage
 from ._price import fictitious_original, has_history, raise_then_cut
 from ._rules import Near, Rule
 from ._ruleset import ALLOW, ANY_SCOPE, NEAR_TERM, TERM, TRIGGER, RuleSet, compile_ruleset
 from ._score import SEVERITY_RANK, Scorer
-from ._segment import at_word_boundaries
+from ._segment import Segmenter
 
 TEXT_FIELDS = ("title", "detail", "script")
 PATTERN_LOOKBACK = 24  # how far before its trigger a pattern match may start
@@ -65,6 +65,8 @@ class Linter:
         self._ocr_choice: OcrEngine | str = ocr if ocr is not None else self.config.get("ocr", "engine")
         self._ocr_lock = threading.Lock()
         self._active_cache: dict[tuple[Context, str], frozenset[int]] = {}
+        self.segmenter = Segmenter(normalize_term(t) for r in self.ruleset.rules if r.boundary
+                                   for t in (*r.terms, *r.triggers))
 
     @classmethod
     def from_config(cls, path: str | Path, **kwargs: Any) -> "Linter":
@@ -163,7 +165,7 @@ class Linter:
             anchor = anchors.get(id(cand), (cand.start, cand.end))
             if _allowed(anchor, rule, allows):
                 continue
-            if rule.boundary and not at_word_boundaries(norm.compact, cand.start, cand.end):
+            if rule.boundary and not self.segmenter.at_word_boundaries(norm.compact, cand.start, cand.end):
                 continue
             if rule.near and not _near(rule.near, "near", cand, lexicon_hits, near_hits):
                 continue

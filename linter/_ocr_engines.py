@@ -19,12 +19,13 @@ import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._errors import OcrUnavailable
+from ._paths import cache_root
 from ._ocr import ImageTooLarge, OcrEngine, OcrLine, OcrText, UnreadableImage
 
 ENGINES = ("auto", "tesseract", "rapidocr")
@@ -58,10 +59,7 @@ def make_engine(name: str, *, cache_dir: Path | None | bool = True) -> OcrEngine
 
 
 def default_cache_dir() -> Path:
-    root = os.environ.get("SANSHEN_CACHE_DIR")
-    if root:
-        return Path(root) / "ocr"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sanshen" / "ocr"
+    return cache_root() / "ocr"
 
 
 def decode_image(blob: bytes) -> Image.Image:
@@ -96,13 +94,17 @@ def decode_image(blob: bytes) -> Image.Image:
 # ---- cache -------------------------------------------------------------------------------------
 
 
+class TaggedEngine(OcrEngine, Protocol):
+    tag: str  # engine, version and preprocessing: a result cached under another tag is not reused
+
+
 class CachedEngine:
     """Results by sha256(image bytes + engine tag): on disk so a rescan does not OCR again, and the
     last few in memory for the service. An unwritable cache folder only costs speed."""
 
     MEMORY_ITEMS = 256
 
-    def __init__(self, engine: TesseractEngine | RapidOcrEngine, folder: Path | None) -> None:
+    def __init__(self, engine: TaggedEngine, folder: Path | None) -> None:
         self.engine = engine
         self.name = engine.name
         self.folder = folder
@@ -152,11 +154,14 @@ class CachedEngine:
             path.parent.mkdir(parents=True, exist_ok=True)
             # write then rename: parallel scans never read a half-written entry
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, path)
         except OSError:
-            pass
+            Path(tmp).unlink(missing_ok=True)
 
 
 # ---- tesseract ---------------------------------------------------------------------------------
@@ -164,7 +169,7 @@ class CachedEngine:
 
 @dataclass(frozen=True)
 class _Segment:
-    """A horizontal run of ink that reads as one line of text: its box in the original image."""
+    """A box in the original image: one line of text, or a picture (with any text beside it)."""
 
     x0: int
     y0: int
@@ -205,14 +210,20 @@ class TesseractEngine:
         try:
             version = pytesseract.get_tesseract_version()
             languages = set(pytesseract.get_languages(config=""))
-        except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError) as exc:
-            raise OcrUnavailable(f"OCR engine tesseract is not installed or does not run ({exc}); "
+        except pytesseract.TesseractNotFoundError:
+            raise OcrUnavailable(f"OCR engine tesseract: no {pytesseract.pytesseract.tesseract_cmd!r} program found; "
                                  "Debian/Ubuntu: apt-get install tesseract-ocr tesseract-ocr-chi-sim") from None
+        except (pytesseract.TesseractError, OSError) as exc:
+            raise OcrUnavailable(f"OCR engine tesseract does not run: {exc}") from None
         missing = [lang for lang in self.LANG.split("+") if lang not in languages]
         if missing:
             raise OcrUnavailable(f"tesseract {version} has no language data for {', '.join(missing)}; "
                                  "Debian/Ubuntu: apt-get install tesseract-ocr-chi-sim")
         self.tag = f"tesseract-{version}-{self.LANG}-h{self.TARGET_HEIGHT}-v1"
+        # tesseract's OpenMP threads cost more than they save on pages this small (measured: 0.23 s
+        # a banner with one thread, 0.36 s with all), and parallel scans would oversubscribe the CPUs;
+        # pytesseract passes os.environ to every tesseract it starts
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     def read(self, image: bytes) -> OcrText:
         binary = _ink_dark(decode_image(image).convert("L"))
@@ -412,9 +423,15 @@ def _layout(binary: Image.Image, box: _Segment, max_height: int, depth: int = 0
 
 
 class RapidOcrEngine:
-    """RapidOCR (PP-OCR models on onnxruntime, shipped in its wheel): detection boxes per line."""
+    """RapidOCR (PP-OCR models on onnxruntime, shipped in its wheel): detection boxes per line.
+
+    RapidOCR shrinks an image to a 2000 px long side, which leaves the text of a tall detail image
+    (750 x 8000 is common) too small to read; such images are read in overlapping tiles at most
+    TILE_RATIO widths tall, each line kept from the tile whose own part holds its centre."""
 
     name = "rapidocr"
+    TILE_RATIO = 2.0
+    OVERLAP = 0.15  # of a tile: more than a line of text, so every line is whole in some tile
 
     def __init__(self) -> None:
         try:
@@ -428,24 +445,41 @@ class RapidOcrEngine:
             raise OcrUnavailable(f"OCR engine rapidocr cannot start: {type(exc).__name__}: {exc}") from None
         from importlib.metadata import version
 
-        self.tag = f"rapidocr-{version('rapidocr-onnxruntime')}-v1"
+        self.tag = f"rapidocr-{version('rapidocr-onnxruntime')}-tile{self.TILE_RATIO}-v1"
         self._lock = threading.Lock()
 
     def read(self, image: bytes) -> OcrText:
         rgb = decode_image(image)
+        tile = max(1, round(self.TILE_RATIO * rgb.width))
+        if rgb.height <= tile:
+            lines = self._read(rgb, 0)
+        else:
+            step = max(1, round(tile * (1 - self.OVERLAP)))
+            margin = (tile - step) // 2
+            lines = []
+            for top in range(0, rgb.height - (tile - step), step):
+                # this tile owns the centres from half the overlap below its top to half above the next
+                own_from = top + margin if top else 0
+                own_to = top + step + margin if top + tile < rgb.height else rgb.height
+                for line in self._read(rgb.crop((0, top, rgb.width, min(rgb.height, top + tile))), top):
+                    if own_from <= (line.bbox[1] + line.bbox[3]) / 2 < own_to:
+                        lines.append(line)
+        lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
+        return OcrText(tuple(lines))
+
+    def _read(self, rgb: Image.Image, top: int) -> list[OcrLine]:
         with self._lock:  # one RapidOCR object keeps per-call state (thresholds); calls take turns
             result, _ = self._ocr(rgb)
         lines = []
         for points, text, _score in result or []:
             xs = [p[0] for p in points]
-            ys = [p[1] for p in points]
-            box = (_clip(min(xs), rgb.width), _clip(min(ys), rgb.height), _clip(max(xs), rgb.width),
-                   _clip(max(ys), rgb.height))
+            ys = [p[1] + top for p in points]
+            box = (_clip(min(xs), rgb.width), _clip(min(ys), top + rgb.height), _clip(max(xs), rgb.width),
+                   _clip(max(ys), top + rgb.height))
             text = _CJK_SPACE.sub("", str(text).strip())
             if text:
                 lines.append(OcrLine(text, box))
-        lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
-        return OcrText(tuple(lines))
+        return lines
 
 
 def _clip(value: Any, limit: int) -> int:
