@@ -6,7 +6,7 @@ after validation is plain dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -99,7 +99,11 @@ class Finding:
     bbox: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # spelled out: dataclasses.asdict deep-copies every value, a third of a scan's output time
+        return {"rule": self.rule, "family": self.family, "severity": self.severity, "score": self.score,
+                "field": self.field, "start": self.start, "end": self.end, "text": self.text,
+                "message": self.message, "suggestion": self.suggestion, "basis": self.basis, "stage": self.stage,
+                "bbox": list(self.bbox) if self.bbox is not None else None}
 
 
 @dataclass(slots=True)

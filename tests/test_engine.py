@@ -586,3 +586,14 @@ def test_from_config(tmp_path: Path) -> None:
     linter = Linter.from_config(write_config(tmp_path, PACKS), ocr="none")
     assert {r.id for r in linter.rules} == {"absolute.zui", "absolute.diyi", "efficacy.quantified",
                                             "efficacy.disease"}
+
+
+def test_finding_to_dict_has_every_field_in_design_order() -> None:
+    """to_dict is written out by hand for speed; it must still carry every Finding field."""
+    import dataclasses
+
+    from linter import Finding
+
+    finding = Finding("absolute.zui", "absolute", "error", 70, "title", 0, 2, "最好", "m", "s", "b", "ops", [1, 2, 3, 4])
+    assert list(finding.to_dict()) == [f.name for f in dataclasses.fields(Finding)]
+    assert finding.to_dict()["bbox"] == [1, 2, 3, 4]
