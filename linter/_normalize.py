@@ -82,8 +82,18 @@ _NEEDS_TABLE = re.compile(_class_of([cp for cp in FOLD if cp <= 0xFFFF and not 0
                                     "\U00010000-\U0010FFFF"))
 
 
+# The same two, capturing: split() hands back the kept pieces and the removed runs, whose lengths
+# give the offset map without a match object per run.
+_SPLIT_SEPARATORS = re.compile("(" + SEPARATORS.pattern + ")")
+_SPLIT_SEPARATOR_RUNS = re.compile("(" + _SEPARATOR_RUNS.pattern + ")")
+
+
+def _has_markup(folded: str) -> bool:
+    return "<" in folded or "&" in folded or "." in folded
+
+
 def _separators_of(folded: str) -> re.Pattern[str]:
-    return SEPARATORS if ("<" in folded or "&" in folded or "." in folded) else _SEPARATOR_RUNS
+    return SEPARATORS if _has_markup(folded) else _SEPARATOR_RUNS
 
 
 _PLAIN_PUNCTUATION = str.maketrans("", "", ".:-_")
@@ -116,9 +126,10 @@ class Normalized:
     def _shifts(self) -> tuple[list[int], list[int]]:
         """For each removed run: the compact offset it sits before, and the characters removed up to
         and including it. Built only for texts that have a hit."""
-        spans = list(map(re.Match.span, _separators_of(self.folded).finditer(self.folded)))
-        removed = list(accumulate(end - start for start, end in spans))
-        breaks = [start - before for (start, _), before in zip(spans, [0, *removed])]
+        splitter = _SPLIT_SEPARATORS if _has_markup(self.folded) else _SPLIT_SEPARATOR_RUNS
+        parts = splitter.split(self.folded)  # kept, removed, kept, removed, …, kept
+        removed = list(accumulate(map(len, parts[1::2])))
+        breaks = list(accumulate(map(len, parts[0:-1:2])))
         return breaks, removed
 
     def _original(self, i: int) -> int:
