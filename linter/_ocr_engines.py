@@ -149,7 +149,8 @@ class CachedEngine:
         if self.folder is None:
             return
         path = self._path(key)
-        data = orjson.dumps({"engine": self.engine.tag, "lines": [[line.text, list(line.bbox)] for line in result.lines]})
+        data = orjson.dumps({"engine": self.engine.tag,
+                             "lines": [[line.text, list(line.bbox)] for line in result.lines]})
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # write then rename: parallel scans never read a half-written entry
@@ -197,6 +198,9 @@ class TesseractEngine:
     TARGET_HEIGHT = 28
     RETRY_HEIGHTS = (24, 32)  # measured on the dev banners: recovers lines read as Latin noise
     RETRY_CONFIDENCE = 80.0   # clean CJK lines read at 85-95; misreads mostly below 75
+    # below this after every retry a "line" is texture or icons (they read at 1-30); the worst real
+    # line on the dev banners reads at 58
+    MIN_CONFIDENCE = 40.0
     PICTURE_CONFIDENCE = 50.0  # inside pictures tesseract hallucinates text at low confidence
     MAX_LINE_HEIGHT = 400  # taller bands of ink are pictures, or text beside a picture
     TIMEOUT = 60  # seconds per tesseract call: a pathological image fails alone, not the worker
@@ -205,7 +209,8 @@ class TesseractEngine:
         try:
             import pytesseract  # type: ignore[import-untyped]
         except ImportError:
-            raise OcrUnavailable("OCR engine tesseract needs the pytesseract package: pip install pytesseract") from None
+            raise OcrUnavailable("OCR engine tesseract needs the pytesseract package: "
+                                 "pip install pytesseract") from None
         self._pt = pytesseract
         try:
             version = pytesseract.get_tesseract_version()
@@ -219,7 +224,7 @@ class TesseractEngine:
         if missing:
             raise OcrUnavailable(f"tesseract {version} has no language data for {', '.join(missing)}; "
                                  "Debian/Ubuntu: apt-get install tesseract-ocr-chi-sim")
-        self.tag = f"tesseract-{version}-{self.LANG}-h{self.TARGET_HEIGHT}-v1"
+        self.tag = f"tesseract-{version}-{self.LANG}-h{self.TARGET_HEIGHT}-v2"
         # tesseract's OpenMP threads cost more than they save on pages this small (measured: 0.23 s
         # a banner with one thread, 0.36 s with all), and parallel scans would oversubscribe the CPUs;
         # pytesseract passes os.environ to every tesseract it starts
@@ -229,7 +234,8 @@ class TesseractEngine:
         binary = _ink_dark(decode_image(image).convert("L"))
         segments, pictures = _layout(binary, _Segment(0, 0, binary.width, binary.height), self.MAX_LINE_HEIGHT)
         readings = self._read_lines(binary, segments)
-        lines = [OcrLine(text, (s.x0, s.y0, s.x1, s.y1)) for s, (text, _) in zip(segments, readings) if text]
+        lines = [OcrLine(text, (s.x0, s.y0, s.x1, s.y1)) for s, (text, conf) in zip(segments, readings)
+                 if text and conf >= self.MIN_CONFIDENCE]
         for picture in pictures:
             lines.extend(self._read_picture(binary, picture))
         lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))

@@ -14,13 +14,12 @@ from typing import Any, Callable, Mapping
 import orjson
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from linter import InputError
 
-log = logging.getLogger("sanshen.service")
+log = logging.getLogger("uvicorn.error.sanshen")  # see _state.py
 
 _KEY_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -113,10 +112,6 @@ def install_error_handlers(app: Any) -> None:
                   "type": str(err.get("type", "value_error"))} for err in exc.errors()]
         return json_response({"detail": items}, 422)
 
-    async def http_error(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        return json_response({"detail": exc.detail}, exc.status_code, exc.headers)
-
     async def unexpected(request: Request, exc: Exception) -> Response:
         # A bug, not bad input: logged with its traceback (Starlette re-raises it to the server log),
         # answered without one.
@@ -126,7 +121,6 @@ def install_error_handlers(app: Any) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(RequestValidationError, validation)
-    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
 
 

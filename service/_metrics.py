@@ -36,6 +36,9 @@ class Metrics:
                                   registry=self.registry)
         self.reloads = Counter("sanshen_rules_reloads", "Rules reloads by result (ok, refused)", ["result"],
                                registry=self.registry)
+        # labelled children by label values: labels() costs more than the increment itself, and every
+        # label set here is small and bounded (routes, methods, statuses, families, verdicts)
+        self._children: dict[tuple[object, ...], Any] = {}
 
     def set_rules(self, linter: Linter, loaded_at: float) -> None:
         self.rules_info.clear()
@@ -43,10 +46,21 @@ class Metrics:
         self.rules_count.set(len(linter.rules))
         self.rules_loaded.set(loaded_at)
 
+    def _child(self, metric: Any, *values: str) -> Any:
+        key = (id(metric), *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
+
+    def count_request(self, route: str, method: str, status: str, seconds: float) -> None:
+        self._child(self.requests, route, method, status).inc()
+        self._child(self.latency, route, method).observe(seconds)
+
     def count_report(self, report: Report) -> None:
-        self.reports.labels(report.verdict).inc()
+        self._child(self.reports, report.verdict).inc()
         for finding in report.findings:
-            self.findings.labels(finding.family, finding.severity).inc()
+            self._child(self.findings, finding.family, finding.severity).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -82,5 +96,4 @@ class MetricsMiddleware:
             route: Any = scope.get("route")
             name = getattr(route, "path", None) or (scope["path"] if scope["path"] in self.paths else "(unmatched)")
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
-            self.metrics.requests.labels(name, method, str(status)).inc()
-            self.metrics.latency.labels(name, method).observe(time.perf_counter() - start)
+            self.metrics.count_request(name, method, str(status), time.perf_counter() - start)

@@ -154,6 +154,7 @@ class ExampleOut(BaseModel):
     category: str
     kind: str
     field: str
+    evidence: list[str] = Field(description="evidence keys on file for this example")
 
 
 class RuleDetailOut(BaseModel):

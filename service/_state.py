@@ -10,10 +10,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import get_args
 
-from linter import ConfigError, Linter, OcrUnavailable, RulePackError, SanshenError, load_config
+from linter import ConfigError, Context, Linter, OcrUnavailable, RulePackError, SanshenError, load_config
+from linter._models import Kind
 
-log = logging.getLogger("sanshen.service")
+# a child of uvicorn's logger: our lines share its handlers, format and --log-level
+log = logging.getLogger("uvicorn.error.sanshen")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,20 @@ class ReloadFailure:
         return cls(f"{type(exc).__name__}: {exc}", None, None, None)
 
 
+def warm(linter: Linter) -> None:
+    """Build what a Linter builds on first use, so no request waits for it: the automaton of each
+    listing kind, and the word segmenter (loaded by the first ambiguous short hit), reached through
+    the examples of the rules that check word boundaries."""
+    for kind in get_args(Kind):
+        linter.check({"id": "warm-up", "kind": kind, "title": "warm-up"})
+    for rule in linter.rules:
+        if rule.boundary:
+            for example in rule.examples:
+                field = "images[0]" if example.field == "images" else example.field
+                linter.check_text(example.text, field, Context(example.category, example.kind,
+                                                               frozenset(example.evidence)))
+
+
 class ReloadError(Exception):
     def __init__(self, failure: ReloadFailure) -> None:
         super().__init__(failure.message)
@@ -51,9 +68,10 @@ class LinterState:
         self.ocr_error: str | None = None
         self._reload_lock = threading.Lock()
 
-    def prepare_ocr(self) -> None:
-        """Resolve the OCR engine now, so a missing engine shows in the log and /readyz at start-up
-        and the first image request does not pay for loading models."""
+    def warm_up(self) -> None:
+        """Pay the start-up costs before taking traffic (see `warm`), and resolve the OCR engine so a
+        missing engine shows in the log and /readyz at start-up and the first image loads no models."""
+        warm(self.linter)
         if self.linter.ocr == "none":
             self.ocr_error = "OCR is turned off (ocr engine 'none')"
             return
@@ -73,6 +91,7 @@ class LinterState:
             old = self.linter
             try:
                 new = Linter(load_config(old.config.source), ocr=old.ocr, backend=old.backend)
+                warm(new)
             except Exception as exc:  # whatever goes wrong while building, the working rules stay
                 if not isinstance(exc, SanshenError):
                     log.exception("rules reload failed unexpectedly")

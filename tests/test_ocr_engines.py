@@ -108,11 +108,11 @@ def test_cache_answers_a_rescan_without_ocr(tmp_path: Path, tesseract: Tesseract
             raise AssertionError("OCR ran again")
 
     # a new process: nothing in memory, the disk entry answers
-    again = CachedEngine(Refuses(), tmp_path / "ocr")  # type: ignore[arg-type]
+    again = CachedEngine(Refuses(), tmp_path / "ocr")
     assert again.read(LOWEST) == first
     # another engine (another tag) does not share entries
     other = CachedEngine(tesseract, tmp_path / "ocr")
-    assert other.key(LOWEST) == cached.key(LOWEST) != CachedEngine(_Tagged("rapidocr-x"), None).key(LOWEST)  # type: ignore[arg-type]
+    assert other.key(LOWEST) == cached.key(LOWEST) != CachedEngine(_Tagged("rapidocr-x"), None).key(LOWEST)
 
 
 class _Tagged:
@@ -120,6 +120,9 @@ class _Tagged:
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
+
+    def read(self, image: bytes) -> OcrText:
+        raise AssertionError("not called")
 
 
 def test_damaged_cache_entry_is_read_again(tmp_path: Path, tesseract: TesseractEngine) -> None:
@@ -136,7 +139,7 @@ def test_missing_tesseract_language_or_binary_is_ocr_unavailable(monkeypatch: py
 
     with pytest.raises(OcrUnavailable, match="no language data for tlh"):
         Klingon()
-    import pytesseract
+    import pytesseract  # type: ignore[import-untyped]
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     with pytest.raises(OcrUnavailable, match="tesseract-ocr"):
@@ -191,3 +194,40 @@ def test_rapidocr_reads_the_banner_with_boxes() -> None:
     ocr = RapidOcrEngine().read(LOWEST)
     assert [line.text for line in ocr.lines] == ["全网最低价", "工厂直供"]
     assert all(inside(line.bbox, (1000, 350)) for line in ocr.lines)
+
+
+def test_rapidocr_reads_tall_detail_images_in_tiles() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import ImageDraw, ImageFont
+
+    # 750 x 4000: tiles of 1500 px overlapping by 225; the second line straddles the first tile's edge
+    image = Image.new("RGB", (750, 4000), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 40)
+    for y, text in ((100, "全网最低价"), (1478, "一周瘦10斤"), (3900, "加微信领券")):
+        draw.text((120, y), text, font=font, fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    ocr = RapidOcrEngine().read(out.getvalue())
+    assert [line.text for line in ocr.lines] == ["全网最低价", "一周瘦10斤", "加微信领券"]
+    assert all(inside(line.bbox, (750, 4000)) for line in ocr.lines)
+    assert ocr.lines[1].bbox[1] < 1500 < ocr.lines[1].bbox[3]
+
+
+def test_texture_is_not_read_as_text(tesseract: TesseractEngine) -> None:
+    import random
+
+    from PIL import ImageDraw, ImageFont
+
+    # bands of ink that are not glyphs (a zigzag rule, speckle): tesseract reads them as Latin noise
+    # at low confidence, and those readings are dropped
+    image = Image.new("RGB", (900, 420), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((150, 40), "纯天然无副作用", font=ImageFont.truetype(str(FONT), 64), fill="black")
+    draw.line([(x, 180 if (x // 10) % 2 else 250) for x in range(100, 800, 10)], fill="black", width=2)
+    rnd = random.Random(7)
+    for _ in range(3000):
+        draw.point((rnd.randrange(100, 800), rnd.randrange(300, 370)), fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    assert [line.text for line in tesseract.read(out.getvalue()).lines] == ["纯天然无副作用"]

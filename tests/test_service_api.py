@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
+import orjson
 import pytest
 
+from conftest import ABSOLUTE_PACK, EFFICACY_PACK, LinterFactory
 from service import _schemas as schemas
 from servicetools import FONT, Server, banner, project
 
@@ -167,6 +169,16 @@ def test_image_upload_bad_input(client: httpx.Client) -> None:
     as_json = client.post("/v1/images/lint", json={"file": "x"})
     assert as_json.status_code == 422
 
+    def chunked_upload() -> Iterator[bytes]:  # no Content-Length: the limit applies while reading
+        yield b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+        for _ in range(60):
+            yield b"0" * 10_000
+        yield b"\r\n--xx--\r\n"
+
+    chunked = client.post("/v1/images/lint", content=chunked_upload(),
+                          headers={"content-type": "multipart/form-data; boundary=xx"})
+    assert chunked.status_code == 413
+
 
 def test_rules_list_and_show(client: httpx.Client) -> None:
     rules = schemas.RulesOut.model_validate(client.get("/v1/rules").json())
@@ -240,3 +252,31 @@ def test_api_keys_guard_everything_when_asked(tmp_path: Path) -> None:
         assert report["findings"] == [] and "ocr" not in report
         upload = httpx.post(url + "/v1/images/lint", files={"file": ("a.png", LOWEST)}, headers={"X-API-Key": "k1"})
         assert upload.status_code == 503 and "turned off" in json.loads(upload.text)["detail"]
+
+
+def test_report_body_writes_the_same_json_as_to_dict(make_linter: LinterFactory) -> None:
+    from linter import Finding, Report
+    from service.app import _report_body
+
+    linter = make_linter({"absolute": ABSOLUTE_PACK, "efficacy": EFFICACY_PACK})
+    reports = [linter.check(listing) for listing in (
+        {"id": "a", "title": "最好 7天美白 抗癌", "detail": "<b>第一</b>"}, {"id": "b", "title": "马克杯"})]
+    reports.append(Report("c", 40, "review", "ops", "v", [Finding(
+        "absolute.zui", "absolute", "error", 77, "images[0]", 0, 2, "最好", "m", "s", "b", "ops", [1, 2, 30, 40])],
+        {"images[0]": "最好"}))
+    for report in reports:
+        assert orjson.dumps(_report_body(report)) == orjson.dumps(report.to_dict())
+
+
+def test_missing_ocr_engine_is_503_and_reported_at_start(tmp_path: Path) -> None:
+    # no tesseract on PATH: the server starts, says so in /readyz, and answers image requests 503
+    with Server(project(tmp_path / "proj"), tmp_path / "cache", env={"PATH": "/nonexistent"}) as running:
+        ready = httpx.get(running.url + "/readyz").json()
+        assert ready["ocr"]["available"] is False and "tesseract" in ready["ocr"]["error"]
+        listing = {"id": "a", "title": "最好", "images": [{"data": base64.b64encode(LOWEST).decode()}]}
+        response = httpx.post(running.url + "/v1/lint", json=listing)
+        assert response.status_code == 503 and "apt-get install" in response.json()["detail"]
+        assert httpx.post(running.url + "/v1/lint", json={"id": "a", "title": "最好"}).status_code == 200
+        batch = httpx.post(running.url + "/v1/lint/batch", json={"listings": [listing, {"id": "b"}]}).json()
+        assert batch["reports"][0]["key"] == "images" and batch["reports"][1]["findings"] == []
+        assert "images cannot be checked" in running.output()
