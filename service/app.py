@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from PIL import Image
 from starlette.datastructures import UploadFile
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from linter import (ImageTooLarge, InputError, Linter, Listing, OcrUnavailable, Report, UnreadableImage, __version__,
                     find_user_config, load_config, parse_listing)
@@ -77,11 +77,12 @@ def create_app(linter: Linter | None = None) -> FastAPI:
         if hup:
             loop.remove_signal_handler(signal.SIGHUP)
 
-    app = FastAPI(title="sanshen 三审", version=__version__, lifespan=lifespan, redoc_url=None,
+    app = FastAPI(title="sanshen 三审", version=__version__, lifespan=lifespan, redoc_url=None, docs_url=None,
                   description="Compliance linting of Chinese e-commerce listings before they are published: "
                               "ad law, price and platform rules, including the text inside product images.")
     app.state.ctx = ctx
     install_error_handlers(app)
+    _serve_docs_offline(app)
     config = ctx.state.linter.config
 
     def limit_for(path: str) -> int:
@@ -429,3 +430,21 @@ def _document_listing(app: FastAPI) -> None:
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _serve_docs_offline(app: FastAPI) -> None:
+    """/docs with Swagger UI's files served from the swagger-ui-bundle package, not a CDN: the
+    service often runs where there is no outside network."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+                                   swagger_js_url="/docs/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/static/swagger-ui.css",
+                                   swagger_favicon_url="/docs/static/favicon-32x32.png")
+
+    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)

@@ -196,7 +196,10 @@ def test_health_ready_and_docs(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = schemas.ReadyOut.model_validate(client.get("/readyz").json())
     assert ready.rules == 4 and ready.ocr == {"available": True, "engine": "tesseract"}
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/docs/static/swagger-ui-bundle.js" in docs.text  # served here, not from a CDN
+    assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     assert {"/v1/lint", "/v1/lint/batch", "/v1/images/lint", "/v1/rules", "/v1/rules/{rule_id}", "/v1/rules/reload",
             "/healthz", "/readyz", "/metrics"} <= set(spec["paths"])
