@@ -3,7 +3,9 @@ printing tables, and the result rows that run_all.py collects into one summary."
 from __future__ import annotations
 
 import json
+import re
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -111,3 +113,44 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, right: bool) -> str:
     gap = " " * (width - _width(text))
     return gap + text if right else text + gap
+
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def _section_bounds(text: str, title: str) -> tuple[int, int]:
+    """Where the section `title` (a `## ` heading line) starts and ends in RESULTS.md's text."""
+    start = text.find(title)
+    if start < 0:
+        return len(text), len(text)
+    following = re.search(r"^## ", text[start + len(title):], re.M)
+    return start, (start + len(title) + following.start() if following else len(text))
+
+
+def section_text(title: str) -> str:
+    """The current text of one section of RESULTS.md ('' when it has none yet)."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    start, end = _section_bounds(text, title)
+    return text[start:end]
+
+
+def replace_section(title: str, lines: list[str]) -> None:
+    """Rewrite one section of RESULTS.md (its heading is lines[0]); other sections stay as they are,
+    since each benchmark owns its own."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    start, end = _section_bounds(text, title)
+    before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
+    RESULTS.write_text((before + "\n\n" if before else "") + "\n".join(lines) + ("\n" + after if after else ""),
+                       encoding="utf-8")
+
+
+def machine() -> str:
+    """The machine a result was measured on: CPUs, CPU model and RAM."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    ram = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu = model.group(1).strip() if model else platform.processor() or "unknown CPU"
+    memory = f"{int(ram.group(1)) / 1024 ** 2:.1f} GiB RAM" if ram else "unknown RAM"
+    return f"{nproc} CPUs (nproc), {cpu}, {memory}"

@@ -29,12 +29,11 @@ from typing import Any, Iterator
 import httpx
 import orjson
 
-from _common import BENCH, OUT, PYTHON, ROOT, table
+from _common import BENCH, OUT, PYTHON, RESULTS, ROOT, machine, replace_section, table
 from linter import Linter, OcrUnavailable
 from linter._ocr_engines import CachedEngine, RapidOcrEngine, TesseractEngine
 
 EVAL = ROOT.parent / "shared" / "eval"
-RESULTS = BENCH / "RESULTS.md"
 SECTION = "## Service and OCR (issue 5)"
 COUNTED = ("warning", "error", "critical")
 TARGET_RATIO = 0.5
@@ -257,17 +256,6 @@ def bench_ocr(engines: list[str]) -> list[list[object]]:
 # ---- report --------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    ram = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
-    nproc = len(os.sched_getaffinity(0))
-    cpu = model.group(1).strip() if model else platform.processor() or "unknown CPU"
-    memory = f"{int(ram.group(1)) / 1024 ** 2:.1f} GiB RAM" if ram else "unknown RAM"
-    return f"{nproc} CPUs (nproc), {cpu}, {memory}"
-
-
 def software() -> str:
     found = [f"Python {platform.python_version()}"]
     for name in ("fastapi", "starlette", "uvicorn", "h11", "httptools", "uvloop", "pytesseract",
@@ -283,13 +271,6 @@ def software() -> str:
 
 
 def write_section(output: str, numbers: dict[str, float], args: argparse.Namespace) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        following = re.search(r"^## ", text[start + len(SECTION):], re.M)
-        end = start + len(SECTION) + following.start() if following else len(text)
-    else:
-        start = end = len(text)
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     met = "met" if numbers["ratio"] >= TARGET_RATIO else "**not met**"
     lines = [SECTION, "",
@@ -309,9 +290,7 @@ def write_section(output: str, numbers: dict[str, float], args: argparse.Namespa
              "`images[i]` fields alone); clean image cases with a finding; image findings whose bbox has 4 "
              "numbers inside the image.",
              "", "```text", output.rstrip(), "```", ""]
-    before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
-    RESULTS.write_text((before + "\n\n" if before else "") + "\n".join(lines) + ("\n" + after if after else ""),
-                       encoding="utf-8")
+    replace_section(SECTION, lines)
 
 
 def main() -> None:

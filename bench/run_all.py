@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -29,9 +28,8 @@ import bench_memory
 import bench_scan
 import bench_spark
 import bench_startup
-from _common import BENCH, ROOT, Result, table
+from _common import RESULTS, ROOT, Result, machine, replace_section, section_text, table
 
-RESULTS = BENCH / "RESULTS.md"
 SECTION = "## Scan and engine (issue 7)"
 HISTORY_HEADER = "| date (UTC) | commit | scan vs bare | jobs 2 vs 1 | RSS 60k/20k | lint startup s |"
 HISTORY_KEEP = 30
@@ -51,17 +49,6 @@ class _Tee(io.TextIOBase):
 
     def flush(self) -> None:
         self.stream.flush()
-
-
-def _machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    ram = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = model.group(1).strip() if model else platform.processor() or "unknown CPU"
-    memory = f"{int(ram.group(1)) / 1024 ** 2:.1f} GiB RAM" if ram else "unknown RAM"
-    return f"{nproc} CPUs (nproc), {cpu}, {memory}"
 
 
 def _commit() -> str:
@@ -97,13 +84,6 @@ def _history(old_section: str, results: list[Result], date: str, commit: str) ->
 
 
 def write_results(results: list[Result], output: str, args: argparse.Namespace, minutes: float) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        following = re.search(r"^## ", text[start + len(SECTION):], re.M)
-        end = start + len(SECTION) + following.start() if following else len(text)
-    else:
-        start = end = len(text)
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     commit = _commit()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -111,7 +91,7 @@ def write_results(results: list[Result], output: str, args: argparse.Namespace, 
              f"Measured {date} UTC by `python bench/run_all.py{' --spark' if args.spark else ''}"
              f"{f' --config {args.config}' if args.config else ''}` (what `make bench` runs; {minutes:.1f} min) "
              f"at commit {commit}.",
-             f"Machine: {_machine()}; load average {load:.2f} when it started (other work on the machine "
+             f"Machine: {machine()}; load average {load:.2f} when it started (other work on the machine "
              f"slows every number here alike, since each comparison is measured side by side).",
              f"Software: {_versions()}.", "",
              "| measure | value | target | met |", "|---|---|---|---|"]
@@ -119,11 +99,9 @@ def write_results(results: list[Result], output: str, args: argparse.Namespace, 
         met = "-" if r.ok is None else ("yes" if r.ok else "**no**")
         lines.append(f"| {r.name} | {r.value} | {r.target or '-'} | {met} |")
     lines += ["", "### History (one line per full run)", "", HISTORY_HEADER, "|---|---|---|---|---|---|",
-              *_history(text[start:end], results, date, commit), "",
+              *_history(section_text(SECTION), results, date, commit), "",
               "### Output of the run", "", "```text", output.rstrip(), "```", ""]
-    before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
-    RESULTS.write_text((before + "\n\n" if before else "") + "\n".join(lines) + ("\n" + after if after else ""),
-                       encoding="utf-8")
+    replace_section(SECTION, lines)
 
 
 def main() -> None:
