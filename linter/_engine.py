@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ._config import Config, load_config
-from ._errors import InputError, OcrUnavailable
+from ._errors import InputError
 from ._models import Finding, Listing, Report, parse_listing
 from ._normalize import Normalized, normalize, normalize_term
 from ._ocr import OcrEngine, OcrText, UnreadableImage

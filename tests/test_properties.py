@@ -3,7 +3,6 @@ and the compact -> original map."""
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
