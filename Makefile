@@ -19,6 +19,14 @@ test: install-dev
 	  $(BIN)/sanshen eval $(SHARED)/eval/dev.jsonl --ocr none --min-recall 0.90 --min-precision 0.90 \
 	    --max-clean-fp 0.05 --min-evasion-recall 0.85; \
 	else echo "$(SHARED)/eval/dev.jsonl not found: dev-set gate skipped"; fi
+	@if [ -f $(SHARED)/eval/images.json ]; then \
+	  images=$$(mktemp -d) && $(BIN)/python $(SHARED)/eval/render_images.py $(SHARED)/eval/images.json $$images && \
+	  for engine in tesseract rapidocr; do \
+	    echo "== dev set with its images, OCR by $$engine" && \
+	    SANSHEN_CACHE_DIR=$$images/cache $(BIN)/sanshen eval $(SHARED)/eval/dev.jsonl --images $$images --ocr $$engine \
+	      --min-recall 0.90 --min-precision 0.90 --max-clean-fp 0.05 --min-evasion-recall 0.85 || exit 1; \
+	  done; rm -rf $$images; \
+	fi
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py
