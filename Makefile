@@ -29,7 +29,8 @@ test: install-dev
 	fi
 
 bench: install-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py --spark
+	$(BIN)/python bench/bench_service.py
 
 eval: install
 	$(BIN)/sanshen eval $(SHARED)/eval/dev.jsonl --ocr none --show
