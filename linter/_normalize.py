@@ -69,7 +69,8 @@ _SEP_CLASS = _char_class([r for r in _TABLE["separators"] if r[1] <= 0xFFFF], ex
 # HTML tags and entities first, so a tag's letters are never matched; then stray dots, then runs of
 # separator characters.
 SEPARATORS = re.compile(
-    r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|(?<!\d)\.|\.(?!\d)|"
+    # a dot not between two digits; the literal comes first so other positions fail fast
+    r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|\.(?:(?<!\d\.)|(?!\d))|"
     + _SEP_CLASS + "+|[<&]"
 )
 # Most texts have no tag, entity or dot: for them a bare run of separators removes the same characters,
