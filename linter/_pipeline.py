@@ -49,6 +49,7 @@ class Options:
     jobs: int = 1
     progress_total: int | None = None
     scan: bool = False  # progress bar and a summary on stderr instead of the text summary
+    interactive: bool = False  # input is stdin: write each result out at once
 
 
 def check_selectors(option: str, selectors: tuple[str, ...]) -> None:
@@ -191,7 +192,7 @@ class Pipeline:
         if show_progress and target is sys.stdout.buffer and sys.stdout.isatty():
             target = cast(IO[bytes], _StdoutText())  # write, flush and isatty are all a formatter uses
         formatter = None if target is None else make_formatter(fmt, target, self.engines.rules,
-                                                               summary=not opts.scan)
+                                                               summary=not opts.scan, interactive=opts.interactive)
         errors_to_stderr = not (fmt == "text" and opts.output is None) or opts.diff
         tally = Tally()
         progress = progress_bar(self.err) if show_progress else None

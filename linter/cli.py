@@ -83,7 +83,7 @@ def lint(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignor
     Folders are walked; `-` reads stdin."""
     if kwargs["fix"] and not kwargs["diff"] and "-" in paths:
         raise click.UsageError("--fix cannot rewrite stdin (`-`); use --diff to see the fixes")
-    options = _options(fmt, "text", select, ignore, **kwargs)
+    options = _options(fmt, "text", select, ignore, interactive="-" in paths, **kwargs)
     sys.exit(Pipeline(options).run(read_args(paths, exclude)))
 
 
@@ -105,7 +105,8 @@ def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[s
     if engine == "spark":
         sys.exit(_scan_on_spark(catalog, fmt, select, ignore, spark_master, **kwargs))
     total = count_records(Path(catalog)) if catalog != "-" else None
-    options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, **kwargs)
+    options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, interactive=catalog == "-",
+                       **kwargs)
     sys.exit(Pipeline(options).run(read_args((catalog,))))
 
 

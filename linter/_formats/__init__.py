@@ -26,7 +26,7 @@ def output_format(fmt: str, output: Path | None) -> str:
 
 
 def make_formatter(fmt: str, stream: IO[bytes] | Path, rules: Callable[[], list[Rule]],
-                   summary: bool = True) -> Formatter:
+                   summary: bool = True, interactive: bool = False) -> Formatter:
     """`stream` is a Path only for parquet, which needs a seekable file of its own. Each formatter is
     imported when chosen, which keeps the start-up of `sanshen lint` short."""
     if fmt == "parquet":
@@ -42,7 +42,7 @@ def make_formatter(fmt: str, stream: IO[bytes] | Path, rules: Callable[[], list[
     if fmt in ("json", "jsonl"):
         from ._json import JsonFormatter, JsonLinesFormatter
 
-        return JsonFormatter(stream) if fmt == "json" else JsonLinesFormatter(stream)
+        return JsonFormatter(stream) if fmt == "json" else JsonLinesFormatter(stream, flush_each=interactive)
     if fmt == "sarif":
         from ._sarif import SarifFormatter
 

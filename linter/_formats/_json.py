@@ -2,6 +2,7 @@
 Parquet for catalog-sized scans."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -10,13 +11,24 @@ import orjson
 from .._results import Result, Tally
 
 
+FLUSH_EVERY = 0.1  # seconds: a consumer of the pipe sees reports promptly, without one write call per record
+
+
 class JsonLinesFormatter:
-    def __init__(self, stream: IO[bytes]) -> None:
+    """`flush_each`: flush after every report, for input that arrives over time (stdin), where the
+    next record may be a long way off."""
+
+    def __init__(self, stream: IO[bytes], flush_each: bool = False) -> None:
         self.stream = stream
+        self.flush_each = flush_each
+        self._flushed = time.monotonic()
 
     def write(self, result: Result) -> None:
         self.stream.write(orjson.dumps(result.to_dict()) + b"\n")
-        self.stream.flush()  # a consumer reading the pipe sees each report as soon as it is ready
+        now = time.monotonic()
+        if self.flush_each or now - self._flushed >= FLUSH_EVERY:
+            self.stream.flush()
+            self._flushed = now
 
     def close(self, tally: Tally) -> None:
         self.stream.flush()
