@@ -117,20 +117,21 @@ def normalize_term(term: str) -> str:
 
 @dataclass
 class Normalized:
-    """A field's matching form: `compact`, plus the way back to the original string."""
+    """A field's matching form: `compact`, plus the way back to the original string. `parts` are the
+    pieces of `folded`, kept and removed in turn (kept, removed, …, kept), from the one pass that
+    made `compact`; their lengths give the offset map."""
 
     original: str
     folded: str
     compact: str
+    parts: list[str]
 
     @cached_property
     def _shifts(self) -> tuple[list[int], list[int]]:
         """For each removed run: the compact offset it sits before, and the characters removed up to
         and including it. Built only for texts that have a hit."""
-        splitter = _SPLIT_SEPARATORS if _has_markup(self.folded) else _SPLIT_SEPARATOR_RUNS
-        parts = splitter.split(self.folded)  # kept, removed, kept, removed, …, kept
-        removed = list(accumulate(map(len, parts[1::2])))
-        breaks = list(accumulate(map(len, parts[0:-1:2])))
+        removed = list(accumulate(map(len, self.parts[1::2])))
+        breaks = list(accumulate(map(len, self.parts[0:-1:2])))
         return breaks, removed
 
     def _original(self, i: int) -> int:
@@ -140,7 +141,7 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of compact [start, end)."""
-        if len(self.compact) == len(self.folded):
+        if len(self.parts) == 1:
             return start, end
         return self._original(start), self._original(end - 1) + 1
 
@@ -154,4 +155,6 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     folded = fold(text)
-    return Normalized(text, folded, _separators_of(folded).sub("", folded))
+    # split (not sub): one pass gives both the compact text and, for texts with a hit, the offset map
+    parts = (_SPLIT_SEPARATORS if _has_markup(folded) else _SPLIT_SEPARATOR_RUNS).split(folded)
+    return Normalized(text, folded, parts[0] if len(parts) == 1 else "".join(parts[0::2]), parts)
