@@ -26,7 +26,7 @@ from ._models import Report, parse_listing
 from ._rules import Rule
 from ._score import Scorer
 
-CHUNK = 16  # records per task sent to a worker: large enough to amortize pickling, small enough to stream
+CHUNK = 64  # records per task sent to a worker: amortizes pickling and IPC (16: 1.25x on 2 cores, 64: 1.5x); still streams
 IN_FLIGHT_PER_JOB = 4
 
 Outcome = tuple[Report | None, str | None]  # a report, or the error message in its place
