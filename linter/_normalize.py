@@ -148,9 +148,11 @@ class Normalized:
     def is_disguised(self, start: int, end: int) -> bool:
         """True when the hit was only found through normalization (an evasion)."""
         o_start, o_end = self.span(start, end)
+        seen, matched = self.original[o_start:o_end], self.compact[start:end]
+        if seen == matched:  # the common case, decided without building a lower-cased copy
+            return False
         # Plain ASCII spellings (No.1, TOP-1, 1:1) are how such terms are written, not disguises.
-        plain = self.original[o_start:o_end].lower().translate(_PLAIN_PUNCTUATION)
-        return plain != self.compact[start:end]
+        return seen.lower().translate(_PLAIN_PUNCTUATION) != matched
 
 
 def normalize(text: str) -> Normalized:
