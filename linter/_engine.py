@@ -176,17 +176,28 @@ class Linter:
                 for cand in (kept if overlapping else _dedupe(kept, rules, anchors, context.category))]
 
     def _lexicon_hits(self, norm: Normalized, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
-        """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence."""
+        """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence, and
+        only in the windows around such candidates (a long detail page is not searched whole)."""
         rules = self.ruleset.rules
-        if not any((rules[c.rule].near and rules[c.rule].near.lexicon) or
-                   (rules[c.rule].not_near and rules[c.rule].not_near.lexicon) for c in candidates):
-            return {}
-        hits: dict[object, list[tuple[int, int]]] = {}
-        for start, end, key in self.ruleset.lexicon_matcher.find(norm.compact):
-            if not _latin_bounded(norm, start, end):
+        margin = self.ruleset.lexicon_max_len
+        windows: list[list[int]] = []
+        for cand in sorted(candidates, key=lambda c: c.start):
+            rule = rules[cand.rule]
+            reach = max((near.window for near in (rule.near, rule.not_near) if near and near.lexicon), default=-1)
+            if reach < 0:
                 continue
-            for name in self.ruleset.lexicon_names[key]:
-                hits.setdefault(name, []).append((start, end))
+            lo, hi = max(0, cand.start - reach - margin), cand.end + reach + margin
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+        hits: dict[object, list[tuple[int, int]]] = {}
+        for lo, hi in windows:
+            for start, end, key in self.ruleset.lexicon_matcher.find(norm.compact[lo:hi]):
+                if not _latin_bounded(norm, lo + start, lo + end):
+                    continue
+                for name in self.ruleset.lexicon_names[key]:
+                    hits.setdefault(name, []).append((lo + start, lo + end))
         return hits
 
     def _finding(self, norm: Normalized, cand: _Candidate, field: str, context: Context) -> Finding:

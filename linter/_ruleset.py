@@ -41,6 +41,7 @@ class RuleSet:
     lexicon_keys: list[str]
     lexicon_names: list[frozenset[str]]
     lexicon_matcher: Matcher
+    lexicon_max_len: int
     version: str
     fingerprint: str
     packs: list[Pack]
@@ -176,4 +177,5 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
     lexicon_keys = list(lexicon_index)
     return RuleSet(rules, by_id, keys, meanings, build_matcher(keys, backend), lexicon_keys,
                    [frozenset(lexicon_index[k]) for k in lexicon_keys], build_matcher(lexicon_keys, backend),
+                   max(map(len, lexicon_keys), default=0),
                    config.data.get("rules_version", "0"), digest.hexdigest()[:16], packs, backend)
