@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from ._config import Config
@@ -35,7 +36,6 @@ class RuleSet:
     by_id: dict[str, Rule]
     keys: list[str]
     meanings: list[list[tuple[int, object]]]
-    matcher: Matcher
     # Lexicon names only matter next to a co-occurrence rule's hit, so they live in a second
     # automaton that runs only then.
     lexicon_keys: list[str]
@@ -47,6 +47,12 @@ class RuleSet:
     packs: list[Pack]
     backend: str = "auto"
     _by_kind: dict[str, "KindIndex"] = field(default_factory=dict)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """One automaton over every key, all kinds together (checks use `for_kind`; this serves
+        tools and benchmarks that want the whole vocabulary), built on first use."""
+        return build_matcher(self.keys, self.backend)
 
     def for_kind(self, kind: str) -> "KindIndex":
         """The automaton and meanings of the rules that can fire for this listing kind, built on first
@@ -175,7 +181,7 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
                 lexicon_index.setdefault(key, set()).add(name)
                 digest.update(entry.encode())
     lexicon_keys = list(lexicon_index)
-    return RuleSet(rules, by_id, keys, meanings, build_matcher(keys, backend), lexicon_keys,
+    return RuleSet(rules, by_id, keys, meanings, lexicon_keys,
                    [frozenset(lexicon_index[k]) for k in lexicon_keys], build_matcher(lexicon_keys, backend),
                    max(map(len, lexicon_keys), default=0),
                    config.data.get("rules_version", "0"), digest.hexdigest()[:16], packs, backend)
