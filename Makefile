@@ -35,7 +35,8 @@ bench: install-dev
 eval: install
 	$(BIN)/sanshen eval $(SHARED)/eval/dev.jsonl --ocr none --show
 
-# Debian packages: OCR engine, Chinese language data and a CJK font (and, for tests, chromium + git).
+# Debian packages: OCR engine, Chinese language data and a CJK font (and, for tests, chromium, git and
+# a Java runtime for the Spark test when the machine has none).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing$$missing"; \
@@ -43,6 +44,7 @@ system-deps:
 
 system-test-deps: system-deps
 	@missing=""; for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
