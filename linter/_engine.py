@@ -133,7 +133,7 @@ class Linter:
     def _evaluate(self, norm: Normalized, hits: list[tuple[int, int, int]], meanings: list[list[tuple[int, object]]],
                   field: str, context: Context, overlapping: bool = False) -> list[Finding]:
         rules = self.ruleset.rules
-        active = self._active(context, field.split("[", 1)[0])
+        active = self._active(context, field.split("[", 1)[0] if "[" in field else field)
         allows: list[tuple[int, int, object]] = []
         near_hits: dict[object, list[tuple[int, int]]] = {}
         candidates: list[_Candidate] = []
@@ -158,12 +158,13 @@ class Linter:
                 candidates.append(candidate)
         lexicon_hits = self._lexicon_hits(norm, candidates)
         kept: list[_Candidate] = []
+        compact = norm.compact
         for cand in candidates:
             rule = rules[cand.rule]
-            if not _latin_bounded(norm, cand.start, cand.end):
+            if (_is_latin(compact[cand.start]) or _is_latin(compact[cand.end - 1])) and \
+                    not _latin_bounded(norm, cand.start, cand.end):
                 continue
-            anchor = anchors.get(id(cand), (cand.start, cand.end))
-            if _allowed(anchor, rule, allows):
+            if allows and _allowed(anchors.get(id(cand), (cand.start, cand.end)), rule, allows):
                 continue
             if rule.boundary and not self.segmenter.at_word_boundaries(norm.compact, cand.start, cand.end):
                 continue
@@ -178,12 +179,11 @@ class Linter:
     def _lexicon_hits(self, norm: Normalized, candidates: list[_Candidate]) -> dict[object, list[tuple[int, int]]]:
         """Spans of lexicon names, looked up only when a candidate's rule asks about co-occurrence, and
         only in the windows around such candidates (a long detail page is not searched whole)."""
-        rules = self.ruleset.rules
         margin = self.ruleset.lexicon_max_len
         windows: list[list[int]] = []
+        reaches = self.ruleset.lexicon_reach
         for cand in sorted(candidates, key=lambda c: c.start):
-            rule = rules[cand.rule]
-            reach = max((near.window for near in (rule.near, rule.not_near) if near and near.lexicon), default=-1)
+            reach = reaches[cand.rule]
             if reach < 0:
                 continue
             lo, hi = max(0, cand.start - reach - margin), cand.end + reach + margin
@@ -202,11 +202,11 @@ class Linter:
 
     def _finding(self, norm: Normalized, cand: _Candidate, field: str, context: Context) -> Finding:
         rule = self.ruleset.rules[cand.rule]
-        start, end = norm.span(cand.start, cand.end)
+        start, end = span = norm.span(cand.start, cand.end)
         text = norm.original[start:end]
         severity = rule.severity_in.get(context.category, rule.severity)
         score = self.scorer.finding_score(severity, rule.tier, field, context.kind,
-                                          norm.is_disguised(cand.start, cand.end))
+                                          norm.is_disguised(cand.start, cand.end, span))
         return Finding(rule.id, rule.family, severity, score, field, start, end, text,
                        rule.message.replace("{text}", text), rule.suggestion, rule.basis, rule.stage)
 

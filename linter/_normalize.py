@@ -145,9 +145,10 @@ class Normalized:
             return start, end
         return self._original(start), self._original(end - 1) + 1
 
-    def is_disguised(self, start: int, end: int) -> bool:
-        """True when the hit was only found through normalization (an evasion)."""
-        o_start, o_end = self.span(start, end)
+    def is_disguised(self, start: int, end: int, original_span: tuple[int, int] | None = None) -> bool:
+        """True when the hit was only found through normalization (an evasion). `original_span`: the
+        hit's `span()`, when the caller has it already."""
+        o_start, o_end = original_span or self.span(start, end)
         seen, matched = self.original[o_start:o_end], self.compact[start:end]
         if seen == matched:  # the common case, decided without building a lower-cased copy
             return False

@@ -49,6 +49,12 @@ class RuleSet:
     _by_kind: dict[str, "KindIndex"] = field(default_factory=dict)
 
     @cached_property
+    def lexicon_reach(self) -> list[int]:
+        """Per rule: how far from a hit its co-occurrence lexicon matters (-1: it has none)."""
+        return [max((near.window for near in (rule.near, rule.not_near) if near and near.lexicon), default=-1)
+                for rule in self.rules]
+
+    @cached_property
     def matcher(self) -> Matcher:
         """One automaton over every key, all kinds together (checks use `for_kind`; this serves
         tools and benchmarks that want the whole vocabulary), built on first use."""
