@@ -51,11 +51,18 @@ class Engines:
         self._linters: dict[ConfigKey, Linter | SanshenError] = {}
         self._scorers: dict[ConfigKey, Scorer] = {}
         self._by_folder: dict[Path, ConfigKey] = {}
+        self._last: tuple[Path | None, ConfigKey] = (None, ConfigKey(None))
 
     def key_for(self, record: Record) -> ConfigKey:
         if self.config is not None:
             return ConfigKey(str(self.config))
-        folder = record.path.parent if record.path is not None else Path.cwd()
+        if record.path is not None and record.path is self._last[0]:
+            return self._last[1]  # the records of one catalog share its Path object: skip the lookup
+        key = self._key_for_folder(record.path.parent if record.path is not None else Path.cwd())
+        self._last = (record.path, key)
+        return key
+
+    def _key_for_folder(self, folder: Path) -> ConfigKey:
         key = self._by_folder.get(folder)
         if key is None:
             try:
