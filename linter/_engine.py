@@ -103,8 +103,9 @@ class Linter:
                     findings.append(finding)
         if item.price is not None:
             findings.extend(self._check_price(item, context))
-        findings.sort(key=_finding_order)
-        score = self.scorer.listing_score(findings)
+        if len(findings) > 1:
+            findings.sort(key=_finding_order)
+        score = self.scorer.listing_score(findings) if findings else 0
         return Report(item.id, score, self.scorer.verdict(score, findings), self.scorer.stage(findings),
                       self.rules_version, findings, ocr_texts or None)
 
@@ -401,6 +402,8 @@ def _dedupe(candidates: list[_Candidate], rules: list[Rule], pattern_hits: dict[
     return kept
 
 
+_FIELD_ORDER = {"title": 0, "detail": 1, "script": 2, "price": 9}  # images[i] (5) between script and price
+
+
 def _finding_order(f: Finding) -> tuple[int, str, int, str]:
-    fields = {"title": 0, "detail": 1, "script": 2, "price": 9}
-    return (fields.get(f.field, 5), f.field, f.start, f.rule)
+    return (_FIELD_ORDER.get(f.field, 5), f.field, f.start, f.rule)
