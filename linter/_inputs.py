@@ -58,6 +58,7 @@ class Record:
     path: Path | None = None  # the file the record came from; None for stdin
     line: int | None = None  # 1-based line of the record in a text catalog (.jsonl, .csv)
     copy: CopyText | None = None  # set for plain copy, linted as `detail` and reported as line:column
+    raw: bytes | None = None  # a JSON line not parsed yet: `--jobs` workers parse it, not the parent
 
     @property
     def record_id(self) -> str:
@@ -102,30 +103,49 @@ def _json_record(label: str, data: Any, path: Path | None, base_dir: Path | None
     return Record(label, data, None, base_dir, path, line)
 
 
-def _json_lines(lines: Iterable[bytes], name: str, path: Path | None, base_dir: Path) -> Iterator[Record]:
-    """Bytes line by line, lazily, so a bad byte or bad JSON spoils only its own line."""
+def _json_lines(lines: Iterable[bytes], name: str, path: Path | None, base_dir: Path,
+                defer: bool = False) -> Iterator[Record]:
+    """Bytes line by line, lazily, so a bad byte or bad JSON spoils only its own line. `defer` leaves
+    each line unparsed in `Record.raw` (see `parse_deferred`)."""
     for line_no, raw in enumerate(lines, 1):
         if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         where = f"{name}:{line_no}"
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield _failed(where, _encoding_message(exc), path, line_no)
+        if defer:
+            if raw.strip():
+                yield Record(where, None, None, base_dir, path, line_no, raw=raw)
             continue
-        if not text.strip():
-            continue
-        try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            yield _failed(where, f"invalid JSON: {exc}", path, line_no)
-            continue
-        yield _json_record(where, data, path, base_dir, line_no)
+        record = _parse_line(raw, where, path, base_dir, line_no)
+        if record is not None:
+            yield record
 
 
-def _read_jsonl(path: Path, name: str) -> Iterator[Record]:
+def _parse_line(raw: bytes, where: str, path: Path | None, base_dir: Path | None, line_no: int) -> Record | None:
+    """One JSON line as a record (None for a blank line)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _failed(where, _encoding_message(exc), path, line_no)
+    if not text.strip():
+        return None
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return _failed(where, f"invalid JSON: {exc}", path, line_no)
+    return _json_record(where, data, path, base_dir, line_no)
+
+
+def parse_deferred(record: Record) -> Record | None:
+    """A record read with `defer`, parsed as it would have been at once (None: the line was blank)."""
+    if record.raw is None:
+        return record
+    assert record.line is not None
+    return _parse_line(record.raw, record.label, record.path, record.base_dir, record.line)
+
+
+def _read_jsonl(path: Path, name: str, defer: bool = False) -> Iterator[Record]:
     with path.open("rb") as handle:
-        yield from _json_lines(handle, name, path, path.parent)
+        yield from _json_lines(handle, name, path, path.parent, defer)
 
 
 def _read_json(path: Path, name: str) -> Iterator[Record]:
@@ -280,8 +300,9 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Record]]] = {
 }
 
 
-def read_path(path: Path) -> Iterator[Record]:
-    """Records from one file, by its extension; a file that cannot be read yields one error record."""
+def read_path(path: Path, defer: bool = False) -> Iterator[Record]:
+    """Records from one file, by its extension; a file that cannot be read yields one error record.
+    `defer`: JSON lines are left unparsed, for the worker processes to parse."""
     name = str(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
@@ -289,7 +310,7 @@ def read_path(path: Path) -> Iterator[Record]:
                             f"{' '.join(KNOWN_SUFFIXES)}", path)
         return
     try:
-        yield from reader(path, name)
+        yield from (_read_jsonl(path, name, defer=True) if defer and reader is _read_jsonl else reader(path, name))
     except FileNotFoundError:
         yield _failed(name, "no such file", path)
     except IsADirectoryError:
@@ -353,7 +374,7 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
                 yield child
 
 
-def read_args(args: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[Record]:
+def read_args(args: Iterable[str], exclude: tuple[str, ...] = (), defer: bool = False) -> Iterator[Record]:
     """Records from command-line arguments: files, folders (walked) and `-` (stdin)."""
     for name in args:
         if name == "-":
@@ -362,9 +383,9 @@ def read_args(args: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[Re
         path = Path(name)
         if path.is_dir():
             for child in _walk(path, exclude):
-                yield from read_path(child)
+                yield from read_path(child, defer)
         elif not excluded(path, exclude):
-            yield from read_path(path)
+            yield from read_path(path, defer)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

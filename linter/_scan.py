@@ -7,10 +7,10 @@ catalog of any size streams through in constant memory and comes out in input or
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 if TYPE_CHECKING:  # imported where used: a plain `sanshen lint` needs neither
     from concurrent.futures import Future
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported where used: a plain `sanshen lint` needs neither
 from ._config import Config, find_user_config, load_config
 from ._engine import Linter
 from ._errors import SanshenError
-from ._inputs import Record
+from ._inputs import Record, parse_deferred
 from ._models import Report, parse_listing
 from ._rules import Rule
 from ._score import Scorer
@@ -147,9 +147,22 @@ def _start_worker(config: Path | None, ocr: str | None, keys: list[ConfigKey]) -
             continue
 
 
-def _check_chunk(items: list[tuple[ConfigKey, Record]]) -> list[Outcome]:
+# What a worker sends back per record: its outcome and, for an error, what the parent's error record
+# needs of the parsed line (its id); None for a deferred line that turned out blank.
+WorkerOutcome = tuple[Outcome, dict[str, Any] | None] | None
+
+
+def _check_chunk(items: list[tuple[ConfigKey, Record]]) -> list[WorkerOutcome]:
     assert _WORKER is not None
-    return [_WORKER.check(key, record) for key, record in items]
+    out: list[WorkerOutcome] = []
+    for key, record in items:
+        parsed = parse_deferred(record)
+        if parsed is None:
+            out.append(None)
+            continue
+        outcome = _WORKER.check(key, parsed)
+        out.append((outcome, {"id": parsed.record_id} if outcome[0] is None and parsed.listing else None))
+    return out
 
 
 def check_all(records: Iterable[Record], engines: Engines, jobs: int
@@ -158,7 +171,9 @@ def check_all(records: Iterable[Record], engines: Engines, jobs: int
     keyed = ((record, engines.key_for(record)) for record in records)
     if jobs <= 1:
         for record, key in keyed:
-            yield record, key, engines.check(key, record)
+            parsed = parse_deferred(record)
+            if parsed is not None:
+                yield parsed, key, engines.check(key, parsed)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -169,7 +184,7 @@ def check_all(records: Iterable[Record], engines: Engines, jobs: int
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(engines.config, engines.ocr, keys)) as pool:
-        pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[Outcome]]]] = deque()
+        pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[WorkerOutcome]]]] = deque()
         chunks = _chunks(first, keyed)
         for chunk in chunks:
             pending.append((chunk, pool.submit(_check_chunk, [(key, record) for record, key in chunk])))
@@ -187,9 +202,14 @@ def _chunks(first: list[tuple[Record, ConfigKey]], rest: Iterator[tuple[Record, 
         yield chunk
 
 
-def _drain(chunk: list[tuple[Record, ConfigKey]], future: Future[list[Outcome]]
+def _drain(chunk: list[tuple[Record, ConfigKey]], future: Future[list[WorkerOutcome]]
            ) -> Iterator[tuple[Record, ConfigKey, Outcome]]:
-    for (record, key), outcome in zip(chunk, future.result()):
+    for (record, key), answer in zip(chunk, future.result()):
+        if answer is None:
+            continue  # a blank line: no record, as when the parent parses
+        outcome, listing = answer
+        if record.raw is not None:  # the parent keeps the line's place and label, not its bytes
+            record = replace(record, raw=None, listing=listing)
         yield record, key, outcome
 
 

@@ -11,7 +11,7 @@ from . import __version__
 from ._config import find_user_config, load_config
 from ._engine import Linter
 from ._errors import InputError, SanshenError
-from ._formats import FORMATS
+from ._formats import FORMATS, output_format
 from ._inputs import read_args
 from ._pipeline import Options, Pipeline
 from ._scan import count_records
@@ -107,7 +107,10 @@ def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[s
     total = count_records(Path(catalog)) if catalog != "-" else None
     options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, interactive=catalog == "-",
                        **kwargs)
-    sys.exit(Pipeline(options).run(read_args((catalog,))))
+    # With workers, JSON lines are parsed in the workers and the parent only reads and writes; the
+    # HTML report shows each listing's fields, so it needs them parsed in the parent.
+    defer = kwargs["jobs"] > 1 and output_format(options.fmt, options.output) != "html"
+    sys.exit(Pipeline(options).run(read_args((catalog,), defer=defer)))
 
 
 def _scan_on_spark(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...], master: str,

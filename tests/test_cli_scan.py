@@ -135,3 +135,30 @@ def test_scan_reads_every_catalog_kind(project: Path) -> None:
     missing = run(["scan", "nothing.jsonl"], project)
     assert missing.returncode == 2 and json.loads(missing.stdout) == {"id": "nothing.jsonl", "source": "nothing.jsonl",
                                                                       "error": "no such file"}
+
+
+def test_jobs_html_report_still_shows_the_fields(project: Path, tmp_path: Path) -> None:
+    """With --jobs the workers parse the JSON lines; the HTML report, which shows each field, must
+    still get them."""
+    catalog = project / "jobs-html.jsonl"
+    catalog.write_text("\n".join(json.dumps({"id": f"H{i}", "title": f"全网最低价 款式{i}"}, ensure_ascii=False)
+                                 for i in range(80)) + "\n", encoding="utf-8")
+    one, two = tmp_path / "one.html", tmp_path / "two.html"
+    for out, jobs in ((one, "1"), (two, "2")):
+        subprocess.run([sanshen_bin(), "scan", str(catalog), "--jobs", jobs, "--output", str(out)],
+                       cwd=project, capture_output=True, check=False)
+    assert "款式79" in two.read_text(encoding="utf-8")
+    assert one.read_text(encoding="utf-8").count("全网最低价") == two.read_text(encoding="utf-8").count("全网最低价")
+
+
+def test_jobs_parse_odd_lines_like_one_process(project: Path) -> None:
+    """Workers parse the lines themselves: a BOM, blank and whitespace-only lines, bad UTF-8 and a
+    JSON array line come out exactly as without workers."""
+    lines = [b"\xef\xbb\xbf" + json.dumps({"id": "A", "title": "最好"}).encode(), b"", "\u3000\u3000".encode(),
+             b'{"id": "B", "title": "\xff\xfe"}', b"[1, 2]", json.dumps({"id": "C", "title": "温和"}).encode()]
+    (project / "odd.jsonl").write_bytes(b"\n".join(lines * 30) + b"\n")
+    one = run(["scan", "odd.jsonl", "--jobs", "1"], project)
+    two = run(["scan", "odd.jsonl", "--jobs", "2"], project)
+    assert one.stdout == two.stdout and one.returncode == two.returncode == 2
+    reports = [json.loads(line) for line in one.stdout.splitlines()]
+    assert len(reports) == 4 * 30 and "not UTF-8" in reports[1]["error"]
