@@ -182,6 +182,8 @@ def check_all(records: Iterable[Record], engines: Engines, jobs: int
     keys = sorted({key for _, key in first}, key=repr)
     # forkserver: workers do not inherit the parent's threads (the progress bar's) or open files
     context = multiprocessing.get_context("forkserver")
+    # workers fork from a server that has imported the engine already: no per-worker import time
+    context.set_forkserver_preload(["linter._scan"])
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(engines.config, engines.ocr, keys)) as pool:
         pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[WorkerOutcome]]]] = deque()
