@@ -131,13 +131,18 @@ class ImageReportOut(ReportOut):
     image: ImageOut
 
 
-class RuleOut(BaseModel):
+class _RuleHead(BaseModel):
+    """What every view of a rule starts with."""
+
     id: str
     family: str
     severity: Severity
     stage: Stage
     tier: str
     message: str
+
+
+class RuleOut(_RuleHead):
     terms: int = Field(description="number of literal terms and triggers")
 
 
@@ -157,13 +162,7 @@ class ExampleOut(BaseModel):
     evidence: list[str] = Field(description="evidence keys on file for this example")
 
 
-class RuleDetailOut(BaseModel):
-    id: str
-    family: str
-    severity: Severity
-    stage: Stage
-    tier: str
-    message: str
+class RuleDetailOut(_RuleHead):
     suggestion: str
     basis: str
     pack: str = Field(description="the rule pack file's name")
