@@ -104,9 +104,18 @@ def fold(text: str) -> str:
     """Fold one text character by character; the result has the same length."""
     if _NEEDS_TABLE.search(text) is None:
         lowered = text.lower()
-        if len(lowered) == len(text):  # İ lower-cases to two characters: leave such text to the table
-            return lowered
+    else:
+        # Map only the few characters that need the table (str.translate would look up every one),
+        # then lower-case ASCII: every other character whose case changes is in the table.
+        lowered = _NEEDS_TABLE.sub(_fold_match, text).lower()
+    if len(lowered) == len(text):  # İ lower-cases to two characters: leave such text to the table
+        return lowered
     return text.translate(FOLD)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    char = match.group()
+    return FOLD.get(ord(char), char)
 
 
 def normalize_term(term: str) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter._normalize import FOLD, fold, normalize, normalize_term
 from linter._separators import is_separator_char
@@ -117,3 +119,12 @@ def test_separator_chars() -> None:
         assert is_separator_char(ch), repr(ch)
     for ch in "最a1%+.":
         assert not is_separator_char(ch), repr(ch)
+
+
+@given(st.text(alphabet=st.sampled_from(sorted({chr(c) for c in list(FOLD)[::7]} | set("abcXYZ最好İ療效ＮＯ１①𝟏😀 \u200b"))),
+               max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_fold_equals_the_table_applied_to_every_character(text: str) -> None:
+    """fold() takes shortcuts (str.lower, mapping only the characters that need the table); the result
+    must be the table applied character by character."""
+    assert fold(text) == text.translate(FOLD)
