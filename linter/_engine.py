@@ -84,8 +84,8 @@ class Linter:
 
     def check(self, listing: dict[str, Any] | Listing, *, base_dir: str | Path | None = None) -> Report:
         item = parse_listing(listing)
-        context = Context(item.category, item.kind, frozenset(k for k, v in item.evidence.items() if v is not None),
-                          has_history(item.price))
+        evidence = frozenset(k for k, v in item.evidence.items() if v is not None) if item.evidence else frozenset()
+        context = Context(item.category, item.kind, evidence, item.price is not None and has_history(item.price))
         limit = self.config.get("limits", "max_field_chars")
         findings: list[Finding] = []
         for name in TEXT_FIELDS:
@@ -183,10 +183,11 @@ class Linter:
         margin = self.ruleset.lexicon_max_len
         windows: list[list[int]] = []
         reaches = self.ruleset.lexicon_reach
-        for cand in sorted(candidates, key=lambda c: c.start):
+        asking = [cand for cand in candidates if reaches[cand.rule] >= 0]
+        if not asking:
+            return {}
+        for cand in sorted(asking, key=lambda c: c.start):
             reach = reaches[cand.rule]
-            if reach < 0:
-                continue
             lo, hi = max(0, cand.start - reach - margin), cand.end + reach + margin
             if windows and lo <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], hi)
