@@ -73,9 +73,6 @@ SEPARATORS = re.compile(
     r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|\.(?:(?<!\d\.)|(?!\d))|"
     + _SEP_CLASS + "+|[<&]"
 )
-# Most texts have no tag, entity or dot: for them a bare run of separators removes the same characters,
-# twice as fast again.
-_SEPARATOR_RUNS = re.compile(_SEP_CLASS + "+")
 # Texts with none of these only need ASCII lower-casing, which str.lower does 30x faster than the table.
 # Any other character whose case changes is in the table, so lower() touches ASCII only. Astral
 # characters always take the table (rare, and a BMP class is a fast bitmap test).
@@ -83,18 +80,15 @@ _NEEDS_TABLE = re.compile(_class_of([cp for cp in FOLD if cp <= 0xFFFF and not 0
                                     "\U00010000-\U0010FFFF"))
 
 
-# The same two, capturing: split() hands back the kept pieces and the removed runs, whose lengths
-# give the offset map without a match object per run.
+# Capturing, so split() hands back the kept pieces and the removed runs, whose lengths give the offset
+# map without a match object per run. Most texts have no tag, entity or dot: for them a bare run of
+# separators removes the same characters, twice as fast.
 _SPLIT_SEPARATORS = re.compile("(" + SEPARATORS.pattern + ")")
-_SPLIT_SEPARATOR_RUNS = re.compile("(" + _SEPARATOR_RUNS.pattern + ")")
+_SPLIT_SEPARATOR_RUNS = re.compile("(" + _SEP_CLASS + "+)")
 
 
 def _has_markup(folded: str) -> bool:
     return "<" in folded or "&" in folded or "." in folded
-
-
-def _separators_of(folded: str) -> re.Pattern[str]:
-    return SEPARATORS if _has_markup(folded) else _SEPARATOR_RUNS
 
 
 _PLAIN_PUNCTUATION = str.maketrans("", "", ".:-_")
@@ -119,9 +113,8 @@ def _fold_match(match: re.Match[str]) -> str:
 
 
 def normalize_term(term: str) -> str:
-    """The form a term, allowed phrase or lexicon name takes in the automaton."""
-    folded = fold(term)
-    return _separators_of(folded).sub("", folded)
+    """The form a term, allowed phrase or lexicon name takes in the automaton: the text's own."""
+    return normalize(term).compact
 
 
 @dataclass
