@@ -85,7 +85,7 @@ class Linter:
     def check(self, listing: dict[str, Any] | Listing, *, base_dir: str | Path | None = None) -> Report:
         item = parse_listing(listing)
         evidence = frozenset(k for k, v in item.evidence.items() if v is not None) if item.evidence else frozenset()
-        context = Context(item.category, item.kind, evidence, item.price is not None and has_history(item.price))
+        context = Context(item.category, item.kind, evidence, has_history(item.price))
         limit = self.config.get("limits", "max_field_chars")
         findings: list[Finding] = []
         for name in TEXT_FIELDS:
@@ -159,11 +159,9 @@ class Linter:
                 candidates.append(candidate)
         lexicon_hits = self._lexicon_hits(norm, candidates)
         kept: list[_Candidate] = []
-        compact = norm.compact
         for cand in candidates:
             rule = rules[cand.rule]
-            if (_is_latin(compact[cand.start]) or _is_latin(compact[cand.end - 1])) and \
-                    not _latin_bounded(norm, cand.start, cand.end):
+            if not _latin_bounded(norm, cand.start, cand.end):
                 continue
             if allows and _allowed(anchors.get(id(cand), (cand.start, cand.end)), rule, allows):
                 continue
