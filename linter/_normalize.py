@@ -5,10 +5,12 @@ Two steps, each cheap when it has nothing to do:
    offsets equal original offsets;
 2. compact: drop separators (spaces, punctuation, zero-width characters, emoji, HTML tags and
    entities), so 最 好 / 最<b>好</b> / 最🔥好 all read 最好.
-The compact → original index map is only built for texts that have a hit.
+The compact → original index map is only built for texts that have a hit. Long texts (detail pages)
+take a vectorized pass (`_normalize_long`) that gives the same result as the regex pass here.
 """
 from __future__ import annotations
 
+import abc
 import json
 import re
 from bisect import bisect_right
@@ -68,10 +70,11 @@ def _char_class(ranges: list[list[int]], exclude: str = "") -> str:
 _SEP_CLASS = _char_class([r for r in _TABLE["separators"] if r[1] <= 0xFFFF], exclude="<&")
 # HTML tags and entities first, so a tag's letters are never matched; then stray dots, then runs of
 # separator characters.
+TAG = r"<[a-zA-Z/!][^<>]{0,255}>"
+ENTITY = r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
 SEPARATORS = re.compile(
     # a dot not between two digits; the literal comes first so other positions fail fast
-    r"<[a-zA-Z/!][^<>]{0,255}>|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});|\.(?:(?<!\d\.)|(?!\d))|"
-    + _SEP_CLASS + "+|[<&]"
+    TAG + "|" + ENTITY + r"|\.(?:(?<![0-9]\.)|(?![0-9]))|" + _SEP_CLASS + "+|[<&]"
 )
 # Texts with none of these only need ASCII lower-casing, which str.lower does 30x faster than the table.
 # Any other character whose case changes is in the table, so lower() touches ASCII only. Astral
@@ -117,11 +120,39 @@ def normalize_term(term: str) -> str:
     return normalize(term).compact
 
 
+class Normalized(abc.ABC):
+    """A field's matching form: `compact`, plus the way back to the original string and its folded
+    form (same length as the original)."""
+
+    original: str
+    folded: str
+    compact: str
+
+    @abc.abstractmethod
+    def _original(self, i: int) -> int:
+        """Original offset of compact offset `i`."""
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of compact [start, end)."""
+        if len(self.compact) == len(self.original):  # nothing removed
+            return start, end
+        return self._original(start), self._original(end - 1) + 1
+
+    def is_disguised(self, start: int, end: int, original_span: tuple[int, int] | None = None) -> bool:
+        """True when the hit was only found through normalization (an evasion). `original_span`: the
+        hit's `span()`, when the caller has it already."""
+        o_start, o_end = original_span or self.span(start, end)
+        seen, matched = self.original[o_start:o_end], self.compact[start:end]
+        if seen == matched:  # the common case, decided without building a lower-cased copy
+            return False
+        # Plain ASCII spellings (No.1, TOP-1, 1:1) are how such terms are written, not disguises.
+        return seen.lower().translate(_PLAIN_PUNCTUATION) != matched
+
+
 @dataclass
-class Normalized:
-    """A field's matching form: `compact`, plus the way back to the original string. `parts` are the
-    pieces of `folded`, kept and removed in turn (kept, removed, …, kept), from the one pass that
-    made `compact`; their lengths give the offset map."""
+class _SplitNormalized(Normalized):
+    """`parts` are the pieces of `folded`, kept and removed in turn (kept, removed, …, kept), from the
+    one pass that made `compact`; their lengths give the offset map."""
 
     original: str
     folded: str
@@ -141,25 +172,22 @@ class Normalized:
         k = bisect_right(breaks, i)
         return i + (removed[k - 1] if k else 0)
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original [start, end) of compact [start, end)."""
-        if len(self.parts) == 1:
-            return start, end
-        return self._original(start), self._original(end - 1) + 1
 
-    def is_disguised(self, start: int, end: int, original_span: tuple[int, int] | None = None) -> bool:
-        """True when the hit was only found through normalization (an evasion). `original_span`: the
-        hit's `span()`, when the caller has it already."""
-        o_start, o_end = original_span or self.span(start, end)
-        seen, matched = self.original[o_start:o_end], self.compact[start:end]
-        if seen == matched:  # the common case, decided without building a lower-cased copy
-            return False
-        # Plain ASCII spellings (No.1, TOP-1, 1:1) are how such terms are written, not disguises.
-        return seen.lower().translate(_PLAIN_PUNCTUATION) != matched
+# From this length on, the vectorized pass is faster than the regex pass (bench/bench_engine.py).
+LONG_TEXT = 512
 
 
 def normalize(text: str) -> Normalized:
+    if len(text) >= LONG_TEXT:
+        from ._normalize_long import normalize_long  # numpy is imported only once a long text comes
+
+        return normalize_long(text)
+    return normalize_short(text)
+
+
+def normalize_short(text: str) -> Normalized:
+    """The regex pass: fold, then one split that gives both the compact text and, for texts with a
+    hit, the offset map."""
     folded = fold(text)
-    # split (not sub): one pass gives both the compact text and, for texts with a hit, the offset map
     parts = (_SPLIT_SEPARATORS if _has_markup(folded) else _SPLIT_SEPARATOR_RUNS).split(folded)
-    return Normalized(text, folded, parts[0] if len(parts) == 1 else "".join(parts[0::2]), parts)
+    return _SplitNormalized(text, folded, parts[0] if len(parts) == 1 else "".join(parts[0::2]), parts)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from conftest import write_config
 from linter import Linter, load_config
-from linter._normalize import FOLD, SEPARATORS, fold, normalize, normalize_term
+from linter._normalize import FOLD, SEPARATORS, fold, normalize, normalize_short, normalize_term
+from linter._normalize_long import normalize_long
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                              HealthCheck.function_scoped_fixture])
@@ -230,6 +231,26 @@ def test_compact_map_is_monotonic_and_in_range(value: str, data: st.DataObject) 
         i = data.draw(st.integers(0, len(norm.compact) - 1))
         j = data.draw(st.integers(i + 1, len(norm.compact)))
         assert norm.span(i, j) == (starts[i], starts[j - 1] + 1)
+
+
+# ---- (f) the vectorized pass for long texts equals the regex pass -------------------------------------
+
+# tag and entity edge cases: unclosed, nested angle brackets, over-long, empty, digit-led, bare & and ;
+MARKUP_TOKENS = ["<", ">", "&", ";", "<b", "<1>", "< b>", "<!-- x -->", "</>", "<a <b>", "<<最好>>",
+                 "<p" + "x" * 254 + ">", "<p" + "x" * 255 + ">", "<p" + "x" * 256 + ">", "&nbsp", "&a;",
+                 "&abcdefghi;", "&#12345678;", "&#x1f600;", "&#x;", "1.5", ".5", "5.", "1..2", "No.1", "．"]
+
+
+@SETTINGS
+@given(pieces=st.lists(st.one_of(messy_text(), st.sampled_from(MARKUP_TOKENS), st.text(max_size=4)), max_size=8))
+def test_long_text_pass_equals_regex_pass(pieces: list[str]) -> None:
+    value = "".join(pieces)
+    short, long = normalize_short(value), normalize_long(value)
+    assert (long.compact, long.folded) == (short.compact, short.folded)
+    assert [long.span(i, i + 1) for i in range(len(long.compact))] == \
+        [short.span(i, i + 1) for i in range(len(short.compact))]
+    if long.compact:
+        assert long.span(0, len(long.compact)) == short.span(0, len(short.compact))
 
 
 # ---- both matcher backends give the same reports ------------------------------------------------------
