@@ -198,9 +198,9 @@ class Pipeline:
         progress = progress_bar(self.err) if show_progress else None
         try:
             task = progress.add_task("scanning", total=opts.progress_total) if progress else None
-            if progress:
-                progress.start()
             for record, key, (report, error) in check_all(records, self.engines, opts.jobs):
+                if progress is not None and not progress.live.is_started:
+                    progress.start()  # its thread starts after check_all has forked its workers
                 result = self._result(record, key, report, error)
                 tally.add(result)
                 if formatter is not None:

@@ -1,11 +1,15 @@
 """Checking records in input order, in this process or in worker processes (`--jobs N`).
 
-Each record is checked with the configuration found upward from its file (or `--config`). Workers
-build each Linter they need once and keep it; the parent keeps at most a few chunks in flight, so a
-catalog of any size streams through in constant memory and comes out in input order.
+Each record is checked with the configuration found upward from its file (or `--config`). With
+`--jobs N`, N - 1 worker processes and the parent check chunks of records: the parent keeps each
+worker a few chunks ahead and checks the next chunk itself whenever they are all busy, so no core
+waits on the parent's reading and writing, and half of a 2-core scan never crosses a pipe. Each
+process builds each Linter it needs once; at most a few chunks are in flight, so a catalog of any size
+streams through in constant memory and comes out in input order.
 """
 from __future__ import annotations
 
+import sys
 from collections import deque
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -27,7 +31,10 @@ from ._rules import Rule
 from ._score import Scorer
 
 CHUNK = 64  # records per task sent to a worker: amortizes pickling and IPC (16: 1.25x on 2 cores, 64: 1.5x); still streams
-IN_FLIGHT_PER_JOB = 4
+IN_FLIGHT_PER_JOB = 4  # chunks queued per worker: it never waits for the parent
+# Chunks the parent may hold in all, its own checked ones included, before it waits for the oldest:
+# bounds memory, and lets the parent go on checking while a worker starts (imports, builds its Linter).
+MAX_PENDING = 64
 
 Outcome = tuple[Report | None, str | None]  # a report, or the error message in its place
 
@@ -52,6 +59,10 @@ class Engines:
         self._scorers: dict[ConfigKey, Scorer] = {}
         self._by_folder: dict[Path, ConfigKey] = {}
         self._last: tuple[Path | None, ConfigKey] = (None, ConfigKey(None))
+
+    def __reduce__(self) -> tuple[type[Engines], tuple[Path | None, str | None]]:
+        # what a worker that is not forked receives: the settings; it builds its own Linters
+        return Engines, (self.config, self.ocr)
 
     def key_for(self, record: Record) -> ConfigKey:
         if self.config is not None:
@@ -137,14 +148,9 @@ def check_record(linter: Linter, record: Record) -> Outcome:
 _WORKER: Engines | None = None
 
 
-def _start_worker(config: Path | None, ocr: str | None, keys: list[ConfigKey]) -> None:
+def _start_worker(engines: Engines) -> None:
     global _WORKER
-    _WORKER = Engines(config, ocr)
-    for key in keys:  # build the Linter once, before the first chunk arrives
-        try:
-            _WORKER.linter(key)
-        except SanshenError:
-            continue
+    _WORKER = engines
 
 
 # What a worker sends back per record: its outcome and, for an error, what the parent's error record
@@ -154,13 +160,17 @@ WorkerOutcome = tuple[Outcome, dict[str, Any] | None] | None
 
 def _check_chunk(items: list[tuple[ConfigKey, Record]]) -> list[WorkerOutcome]:
     assert _WORKER is not None
+    return _check_items(_WORKER, items)
+
+
+def _check_items(engines: Engines, items: list[tuple[ConfigKey, Record]]) -> list[WorkerOutcome]:
     out: list[WorkerOutcome] = []
     for key, record in items:
         parsed = parse_deferred(record)
         if parsed is None:
             out.append(None)
             continue
-        outcome = _WORKER.check(key, parsed)
+        outcome = engines.check(key, parsed)
         out.append((outcome, {"id": parsed.record_id} if outcome[0] is None and parsed.listing else None))
     return out
 
@@ -179,21 +189,40 @@ def check_all(records: Iterable[Record], engines: Engines, jobs: int
     from concurrent.futures import ProcessPoolExecutor
 
     first = list(islice(keyed, CHUNK))
-    keys = sorted({key for _, key in first}, key=repr)
-    # forkserver: workers do not inherit the parent's threads (the progress bar's) or open files
-    context = multiprocessing.get_context("forkserver")
-    # workers fork from a server that has imported the engine already: no per-worker import time
-    context.set_forkserver_preload(["linter._scan"])
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(engines.config, engines.ocr, keys)) as pool:
-        pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[WorkerOutcome]]]] = deque()
-        chunks = _chunks(first, keyed)
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(_check_chunk, [(key, record) for record, key in chunk])))
-            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+    for key in {key for _, key in first}:
+        try:  # built before the workers fork, so they inherit it and start checking at once
+            engines.linter(key)
+        except SanshenError:
+            continue
+    workers = jobs - 1
+    # A forked worker inherits the parent's Linters (no imports, no build). The fork happens at the
+    # first submit, before the pool's own threads start; the caller must not have started any (the
+    # pipeline starts its progress bar after the first result). Where there is no fork, the Engines
+    # are pickled without their Linters and each worker builds its own.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    sys.stdout.flush()  # a forked child flushes the std streams it inherited when it exits
+    sys.stderr.flush()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(engines,)) as pool:
+        # in input order: a worker's future, or the outcomes of a chunk the parent checked
+        pending: deque[tuple[list[tuple[Record, ConfigKey]], Future[list[WorkerOutcome]] | list[WorkerOutcome]]]
+        pending = deque()
+        for chunk in _chunks(first, keyed):
+            items = [(key, record) for record, key in chunk]
+            busy = sum(1 for _, answer in pending if not isinstance(answer, list) and not answer.done())
+            if busy < workers * IN_FLIGHT_PER_JOB:
+                pending.append((chunk, pool.submit(_check_chunk, items)))
+            else:
+                pending.append((chunk, _check_items(engines, items)))
+            while pending and (len(pending) > MAX_PENDING or _ready(pending[0][1])):
                 yield from _drain(*pending.popleft())
         while pending:
             yield from _drain(*pending.popleft())
+
+
+def _ready(answer: Future[list[WorkerOutcome]] | list[WorkerOutcome]) -> bool:
+    return isinstance(answer, list) or answer.done()
 
 
 def _chunks(first: list[tuple[Record, ConfigKey]], rest: Iterator[tuple[Record, ConfigKey]]
@@ -204,12 +233,12 @@ def _chunks(first: list[tuple[Record, ConfigKey]], rest: Iterator[tuple[Record, 
         yield chunk
 
 
-def _drain(chunk: list[tuple[Record, ConfigKey]], future: Future[list[WorkerOutcome]]
+def _drain(chunk: list[tuple[Record, ConfigKey]], answer: Future[list[WorkerOutcome]] | list[WorkerOutcome]
            ) -> Iterator[tuple[Record, ConfigKey, Outcome]]:
-    for (record, key), answer in zip(chunk, future.result()):
-        if answer is None:
+    for (record, key), outcome_of in zip(chunk, answer if isinstance(answer, list) else answer.result()):
+        if outcome_of is None:
             continue  # a blank line: no record, as when the parent parses
-        outcome, listing = answer
+        outcome, listing = outcome_of
         if record.raw is not None:  # the parent keeps the line's place and label, not its bytes
             record = replace(record, raw=None, listing=listing)
         yield record, key, outcome

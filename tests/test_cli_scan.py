@@ -66,10 +66,11 @@ def test_summary_on_stderr_and_no_progress_bar_when_piped(project: Path) -> None
     assert "\x1b[" not in out.stderr and "ETA" not in out.stderr
 
 
-def test_progress_bar_with_rate_and_eta_on_a_terminal(project: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_progress_bar_with_rate_and_eta_on_a_terminal(project: Path, jobs: str) -> None:
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    proc = subprocess.Popen([sanshen_bin(), "scan", "cat.jsonl", "-o", "out.jsonl"], cwd=project,
+    proc = subprocess.Popen([sanshen_bin(), "scan", "cat.jsonl", "-o", "out.jsonl", "--jobs", jobs], cwd=project,
                             stdout=subprocess.DEVNULL, stderr=slave, env=env)
     os.close(slave)
     chunks = []
@@ -86,6 +87,7 @@ def test_progress_bar_with_rate_and_eta_on_a_terminal(project: Path) -> None:
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert "400/400" in screen and "listings/s" in screen and "ETA" in screen
     assert "sanshen scan: 400 records" in screen
+    assert len((project / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 400
 
 
 def test_streams_records_as_they_arrive(project: Path) -> None:
