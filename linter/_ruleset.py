@@ -82,7 +82,7 @@ class RuleSet:
                 meanings.append(kept)
         return KindIndex(build_matcher(keys, self.backend), meanings)
 
-    @property
+    @cached_property
     def price_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.check in ("fictitious_original", "raise_then_cut")]
 

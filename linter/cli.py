@@ -104,7 +104,8 @@ def scan(catalog: str, fmt: str | None, select: tuple[str, ...], ignore: tuple[s
     then 2."""
     if engine == "spark":
         sys.exit(_scan_on_spark(catalog, fmt, select, ignore, spark_master, **kwargs))
-    total = count_records(Path(catalog)) if catalog != "-" else None
+    # the total only feeds the progress bar's ETA, and the bar shows only on a terminal
+    total = count_records(Path(catalog)) if catalog != "-" and sys.stderr.isatty() else None
     options = _options(fmt, "jsonl", select, ignore, progress_total=total, scan=True, interactive=catalog == "-",
                        **kwargs)
     # With workers, JSON lines are parsed in the workers and the parent only reads and writes; the
