@@ -112,7 +112,7 @@ def _json_lines(lines: Iterable[bytes], name: str, path: Path | None, base_dir: 
             raw = raw[len(codecs.BOM_UTF8):]
         where = f"{name}:{line_no}"
         if defer:
-            if raw.strip():
+            if not raw.isspace():  # (not strip(): that copies every line)
                 yield Record(where, None, None, base_dir, path, line_no, raw=raw)
             continue
         record = _parse_line(raw, where, path, base_dir, line_no)

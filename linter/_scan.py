@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -190,8 +190,8 @@ def check_all(records: Iterable[Record], engines: Engines, jobs: int
 
     first = list(islice(keyed, CHUNK))
     for key in {key for _, key in first}:
-        try:  # built before the workers fork, so they inherit it and start checking at once
-            engines.linter(key)
+        try:  # built (with what it loads lazily) before the workers fork: they inherit it all
+            engines.linter(key).segmenter.preload()
         except SanshenError:
             continue
     workers = jobs - 1
@@ -240,7 +240,7 @@ def _drain(chunk: list[tuple[Record, ConfigKey]], answer: Future[list[WorkerOutc
             continue  # a blank line: no record, as when the parent parses
         outcome, listing = outcome_of
         if record.raw is not None:  # the parent keeps the line's place and label, not its bytes
-            record = replace(record, raw=None, listing=listing)
+            record = Record(record.label, listing, None, record.base_dir, record.path, record.line)
         yield record, key, outcome
 
 

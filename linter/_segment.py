@@ -37,6 +37,11 @@ class Segmenter:
             bounds.add(pos)
         return start in bounds and end in bounds
 
+    def preload(self) -> None:
+        """Load jieba now if any term may need it (before forking workers, so they share it)."""
+        if self._chars:
+            self._load()
+
     def _load(self) -> Any:
         with self._lock:
             if self._tokenizer is None:
