@@ -144,7 +144,7 @@ def parse_deferred(record: Record) -> Record | None:
 
 
 def _read_jsonl(path: Path, name: str, defer: bool = False) -> Iterator[Record]:
-    with path.open("rb") as handle:
+    with path.open("rb", buffering=1 << 20) as handle:
         yield from _json_lines(handle, name, path, path.parent, defer)
 
 

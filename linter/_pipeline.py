@@ -180,7 +180,7 @@ class Pipeline:
         if fmt == "parquet":
             return self.options.output
         try:
-            return self.options.output.open("wb")
+            return self.options.output.open("wb", buffering=1 << 20)
         except OSError as exc:
             raise SanshenError(f"{self.options.output}: cannot write: {exc.strerror or exc}") from None
 
