@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -45,8 +46,7 @@ class Segmenter:
     def _load(self) -> Any:
         with self._lock:
             if self._tokenizer is None:
-                import jieba
-
+                jieba = _import_jieba()
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer(str(_dictionary(self._chars, Path(jieba.__file__).parent / "dict.txt")))
                 tokenizer.tmp_dir = str(cache_root() / "jieba")
@@ -54,6 +54,21 @@ class Segmenter:
                 tokenizer.initialize()
                 self._tokenizer = tokenizer
             return self._tokenizer
+
+
+def _import_jieba() -> Any:
+    """jieba 0.42 imports pkg_resources only to open its own files, and falls back to open() when that
+    import fails. pkg_resources takes 70 ms to import (and warns on recent setuptools), so it is
+    hidden while jieba is imported, unless something imported it already."""
+    if "pkg_resources" in sys.modules:
+        import jieba
+    else:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` raises ImportError
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 def _dictionary(chars: frozenset[str], full: Path) -> Path:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -597,3 +599,18 @@ def test_finding_to_dict_has_every_field_in_design_order() -> None:
     finding = Finding("absolute.zui", "absolute", "error", 70, "title", 0, 2, "最好", "m", "s", "b", "ops", [1, 2, 3, 4])
     assert list(finding.to_dict()) == [f.name for f in dataclasses.fields(Finding)]
     assert finding.to_dict()["bbox"] == [1, 2, 3, 4]
+
+
+def test_jieba_loads_without_importing_pkg_resources() -> None:
+    """Word segmentation loads fast (no 70 ms pkg_resources import) and leaves pkg_resources
+    importable for anything that wants it later."""
+    code = ("import sys, importlib.util\n"
+            "from linter import Linter\n"
+            "linter = Linter(ocr='none')\n"
+            "linter.segmenter.preload()\n"
+            "assert 'pkg_resources' not in sys.modules\n"
+            "assert linter.check_text('这款面霜效果一流', 'detail')\n"
+            "if importlib.util.find_spec('pkg_resources') is not None:\n"
+            "    import pkg_resources\n")
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
