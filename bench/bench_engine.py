@@ -8,6 +8,7 @@
 4. cProfile of `check` over whole listings: top functions by cumulative and by own time.
 5. The matcher alone, pyahocorasick vs ahocorasick-rs through `build_matcher(keys, backend)` over
    the same normalized texts; their hits must be identical.
+6. The two normalize passes (regex, vectorized) by text length: where `LONG_TEXT` puts the switch.
 
     python bench/bench_engine.py [--quick] [--config rules.toml]
 """
@@ -27,7 +28,8 @@ from _common import Result, automaton_keys, make_linter, table
 from _data import catalog, describe
 from linter import Linter, parse_listing
 from linter._matcher import build_matcher
-from linter._normalize import normalize
+from linter._normalize import LONG_TEXT, normalize, normalize_short
+from linter._normalize_long import normalize_long
 from linter._ruleset import ALLOW, NEAR_TERM, TERM, TRIGGER
 
 LONG_DETAIL = 2_000  # characters: the long quarter of the generated detail pages
@@ -148,6 +150,19 @@ def hot_keys(linter: Linter, listings: list[dict[str, Any]], top: int = 12) -> s
                  ["key", "hits", "share", "what it is for"], rows)
 
 
+def crossover(listings: list[dict[str, Any]], repeat: int) -> str:
+    """Both normalize passes over detail pages cut to each length (same characters for both)."""
+    details = [item["detail"] for item in listings if len(item["detail"]) >= 4_096][:500]
+    rows = []
+    for length in (128, 256, 512, 768, 1_024, 4_096):
+        texts = [text[:length] for text in details]
+        regex, vector = _best(normalize_short, texts, repeat), _best(normalize_long, texts, repeat)
+        rows.append((length, len(texts), regex * 1e6 / len(texts), vector * 1e6 / len(texts), regex / vector,
+                     "vectorized" if length >= LONG_TEXT else "regex"))
+    return table(f"normalize by text length, µs per text (best of {repeat}); normalize() switches at {LONG_TEXT}",
+                 ["chars", "texts", "regex µs", "vectorized µs", "regex / vectorized", "normalize() uses"], rows)
+
+
 def bench(quick: bool = False, config: Path | None = None) -> list[Result]:
     repeat = 1 if quick else 3
     listings = _load(5_000 if quick else 20_000)
@@ -176,6 +191,7 @@ def bench(quick: bool = False, config: Path | None = None) -> list[Result]:
     for name, items, field in (("short titles", titles, "title"), ("long detail pages", details, "detail")):
         print(stage_table(linter, name, items, field, repeat))
 
+    print(crossover(listings, repeat))
     print(budget(linter, catalog(len(listings))))
     print(hot_keys(linter, listings[:2_000]))
     print(profile(linter, listings[: 200 if quick else 500]))

@@ -173,8 +173,9 @@ class _SplitNormalized(Normalized):
         return i + (removed[k - 1] if k else 0)
 
 
-# From this length on, the vectorized pass is faster than the regex pass (bench/bench_engine.py).
-LONG_TEXT = 512
+# About where the vectorized pass overtakes the regex pass on detail pages (bench/bench_engine.py
+# prints both by text length).
+LONG_TEXT = 768
 
 
 def normalize(text: str) -> Normalized:
