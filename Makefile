@@ -13,6 +13,7 @@ demo: install
 	-$(BIN)/sanshen scan examples/catalog.jsonl --format text
 
 test: install-dev
+	$(BIN)/mypy
 	$(BIN)/sanshen rules test
 	$(BIN)/pytest -q
 	@if [ -f $(SHARED)/eval/dev.jsonl ]; then \

@@ -15,7 +15,7 @@ EXTENDED_LISTS = {("rules", "disable"), ("rules", "allow"), ("packs", "paths")}
 
 _NUMBER = (int, float)
 # section -> key -> (type, check); a check returns an error message or None
-SCHEMA: dict[str, dict[str, Any]] = {
+SCHEMA: dict[str, dict[str, Any] | None] = {
     "packs": {"enabled": list, "paths": list},
     "rules": {"disable": list, "allow": list, "severity": dict, "terms": dict},
     "routing": None,  # free keys: rule id or family -> stage

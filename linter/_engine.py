@@ -143,10 +143,10 @@ class Linter:
             for kind, payload in meanings[key]:
                 if kind == TERM:
                     if payload in active:
-                        candidates.append(_Candidate(start, end, payload))  # type: ignore[arg-type]
+                        candidates.append(_Candidate(start, end, payload))
                 elif kind == TRIGGER:
                     if payload in active:
-                        triggered.setdefault(payload, []).append((start, end))  # type: ignore[arg-type]
+                        triggered.setdefault(payload, []).append((start, end))
                 elif kind == ALLOW:
                     allows.append((start, end, payload))
                 elif kind == NEAR_TERM:

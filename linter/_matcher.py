@@ -6,7 +6,7 @@ when installed because it is several times faster on long texts (bench/RESULTS.m
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 
 class Matcher(Protocol):
@@ -52,7 +52,8 @@ class RustAhoCorasickMatcher:
                 self._automaton.find_matches_as_indexes(text, overlapping=True)]
 
 
-BACKENDS = {"pyahocorasick": PyAhoCorasickMatcher, "ahocorasick-rs": RustAhoCorasickMatcher}
+BACKENDS: dict[str, Callable[[list[str]], Matcher]] = {"pyahocorasick": PyAhoCorasickMatcher,
+                                                      "ahocorasick-rs": RustAhoCorasickMatcher}
 
 
 def build_matcher(patterns: list[str], backend: str = "auto") -> Matcher:

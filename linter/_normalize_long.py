@@ -24,7 +24,7 @@ _FOLD[np.fromiter(FOLD.keys(), dtype=np.uint32)] = np.fromiter(map(ord, FOLD.val
 
 # Each folded code point's class. Bit 0 set: always removed. `<` and `&` are always removed too: as
 # part of a tag or entity, or on their own.
-_KEEP, _SEPARATOR, _LT, _GT, _AMP, _DOT = 0, 1, 3, 5, 7, 8
+_SEPARATOR, _LT, _GT, _AMP, _DOT = 1, 3, 5, 7, 8  # 0: kept
 _CLASS = np.zeros(_PLANES, dtype=np.uint8)
 for _lo, _hi in _TABLE["separators"]:
     _CLASS[_lo:_hi + 1] = _SEPARATOR

@@ -115,7 +115,7 @@ class _Reader:
     def fail(self, key: str, message: str) -> RulePackError:
         return RulePackError(self.path, message, self.rule_id, key)
 
-    def str(self, key: str, default: str | None = None, choices: tuple[str, ...] | None = None) -> str:
+    def string(self, key: str, default: str | None = None, choices: tuple[str, ...] | None = None) -> str:
         value = self.table.get(key, default)
         if value is None:
             raise self.fail(key, "is required")
@@ -166,7 +166,7 @@ def _near(reader: _Reader, key: str) -> Near | None:
     window = value.get("window", 12)
     if not isinstance(window, int) or window < 0:
         raise reader.fail(key, "window must be a non-negative integer")
-    return Near(lexicon, terms, window, sub.str("side", "either", SIDES))
+    return Near(lexicon, terms, window, sub.string("side", "either", SIDES))
 
 
 def _examples(reader: _Reader, rule_id: str) -> tuple[Example, ...]:
@@ -192,8 +192,8 @@ def _examples(reader: _Reader, rule_id: str) -> tuple[Example, ...]:
             if unknown:
                 raise reader.fail(f"examples.{verdict}", f"unknown key {sorted(unknown)[0]!r}")
             sub = _Reader(reader.path, spec, rule_id)
-            out.append(Example(spec["text"], verdict == "fire", sub.str("category", "general", CATEGORIES),
-                               sub.str("kind", "listing", KINDS), sub.str("field", "title", FIELDS),
+            out.append(Example(spec["text"], verdict == "fire", sub.string("category", "general", CATEGORIES),
+                               sub.string("kind", "listing", KINDS), sub.string("field", "title", FIELDS),
                                sub.strs("evidence", EVIDENCE_KEYS)))
     return tuple(out)
 
@@ -223,7 +223,7 @@ def _rule(reader: _Reader, family: str, defaults: dict[str, Any]) -> Rule:
     pattern = None
     if "pattern" in table:
         try:
-            pattern = re.compile(reader.str("pattern"))
+            pattern = re.compile(reader.string("pattern"))
         except re.error as exc:
             raise reader.fail("pattern", f"invalid regex: {exc}") from None
     fix = reader.str_map("fix")
@@ -238,11 +238,11 @@ def _rule(reader: _Reader, family: str, defaults: dict[str, Any]) -> Rule:
             params[key] = float(table[key])
     rule = Rule(
         id=rule_id, family=family,
-        severity=reader.str("severity", defaults.get("severity"), SEVERITIES),
-        stage=reader.str("stage", defaults.get("stage"), STAGES),
-        tier=reader.str("tier", defaults.get("tier", "T3"), TIERS),
-        message=reader.str("message"), suggestion=reader.str("suggestion", ""),
-        basis=reader.str("basis", defaults.get("basis")),
+        severity=reader.string("severity", defaults.get("severity"), SEVERITIES),
+        stage=reader.string("stage", defaults.get("stage"), STAGES),
+        tier=reader.string("tier", defaults.get("tier", "T3"), TIERS),
+        message=reader.string("message"), suggestion=reader.string("suggestion", ""),
+        basis=reader.string("basis", defaults.get("basis")),
         terms=reader.strs("terms"), allow=reader.strs("allow"), fix=fix,
         triggers=reader.strs("triggers"), pattern=pattern,
         categories=frozenset(reader.strs("categories", CATEGORIES)),
@@ -277,8 +277,8 @@ def load_pack(path: Path) -> Pack:
     if unknown:
         raise RulePackError(name, "unknown key", key=sorted(unknown)[0])
     top = _Reader(name, data)
-    family = top.str("family", choices=FAMILIES)
-    defaults = {k: data[k] for k in ("basis", "severity", "stage", "tier") if k in data}
+    family = top.string("family", choices=FAMILIES)
+    defaults: dict[str, Any] = {k: data[k] for k in ("basis", "severity", "stage", "tier") if k in data}
     tables = data.get("rules", [])
     if not isinstance(tables, list) or not tables:
         raise RulePackError(name, "needs at least one [[rules]] table", key="rules")

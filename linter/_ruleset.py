@@ -76,7 +76,7 @@ class RuleSet:
         for key, entries in zip(self.keys, self.meanings):
             kept = [(what, payload) for what, payload in entries
                     if (payload in scopes if what == ALLOW else
-                        (payload[0] if what == NEAR_TERM else payload) in live)]  # type: ignore[index]
+                        (payload[0] if what == NEAR_TERM else payload) in live)]  # type: ignore[index, operator]
             if kept:
                 keys.append(key)
                 meanings.append(kept)
@@ -133,11 +133,12 @@ def compile_ruleset(config: Config, backend: str = "auto") -> RuleSet:
             if configured is not None:
                 rules.append(configured)
     known = set(by_id) | {pack.family for pack in packs}
-    for section, keys in (("rules.disable", config.data["rules"]["disable"]),("rules.severity", config.data["rules"]["severity"]), ("routing", config.data["routing"]),
-                          ("rules.terms", config.data["rules"]["terms"])):
-        for key in keys:
-            if key not in known:
-                raise ConfigError(str(config.source or "rules.toml"), "no such rule or family", f"{section}.{key}")
+    rules_section = config.data["rules"]
+    for section, names in (("rules.disable", rules_section["disable"]), ("rules.severity", rules_section["severity"]),
+                           ("routing", config.data["routing"]), ("rules.terms", rules_section["terms"])):
+        for name in names:
+            if name not in known:
+                raise ConfigError(str(config.source or "rules.toml"), "no such rule or family", f"{section}.{name}")
     by_id = {rule.id: rule for rule in rules}
     digest.update(repr(sorted(config.data.items(), key=str)).encode())
 

@@ -229,8 +229,8 @@ def eval_cmd(cases: Path, images_dir: Path | None, config: Path | None, ocr: str
     if show:
         for miss in result.misses():
             click.echo(f"MISS {' '.join(miss)}")
-        for fp in result.false_positives():
-            click.echo(f"FP   {' '.join(fp)}")
+        for false_positive in result.false_positives():
+            click.echo(f"FP   {' '.join(false_positive)}")
     for line in result.span_errors[:20] + result.errors[:20]:
         click.echo(f"ERROR {line}")
     click.echo(f"cases {result.cases} (image cases skipped: {result.skipped_image_cases}; "
