@@ -4,6 +4,7 @@ never depend on the shipped packs, which change all the time)."""
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,28 @@ def run(args: list[str], cwd: Path, stdin: bytes | str | None = None, env: dict[
                                       proc.stderr.decode("utf-8"))
     assert "Traceback" not in out.stderr, out.stderr
     return out
+
+
+def run_on_terminal(args: list[str], cwd: Path, *, stdout_too: bool = True, term: str | None = None
+                    ) -> tuple[int, bytes]:
+    """Run `sanshen ARGS` with stderr (and stdout, unless `stdout_too` is False: then it is discarded)
+    on a pseudo-terminal, as a user at a shell would; the exit code and every byte the terminal got."""
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    if term is not None:
+        env["TERM"] = term
+    proc = subprocess.Popen([sanshen_bin(), *args], cwd=cwd, stdout=slave if stdout_too else subprocess.DEVNULL,
+                            stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the pty closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(master)
+    return proc.returncode, b"".join(chunks)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import shutil
 import subprocess
 from pathlib import Path
 
 import jsonschema
 import pytest
-from clitools import make_project, run, sanshen_bin
+from clitools import make_project, run, run_on_terminal
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,24 +40,9 @@ def test_text_is_plain_when_piped_with_a_summary(project: Path) -> None:
 
 
 def test_text_is_highlighted_on_a_terminal(project: Path) -> None:
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen([sanshen_bin(), "lint", "copy.md"], cwd=project, stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the pty closes when the process exits
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(master)
-    screen = b"".join(chunks).decode("utf-8")
-    assert proc.returncode == 1
+    returncode, output = run_on_terminal(["lint", "copy.md"], project, term="xterm-256color")
+    screen = output.decode("utf-8")
+    assert returncode == 1
     assert "\x1b[" in screen
     # the matched text is shown in reverse video inside the message
     assert "\x1b[7;31m最好\x1b[0m" in screen or "\x1b[31;7m最好\x1b[0m" in screen, repr(screen)

@@ -3,15 +3,13 @@ only on a terminal, a summary on stderr, error records in place, --output jsonl 
 from __future__ import annotations
 
 import json
-import os
-import pty
 import select
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from clitools import make_project, run, sanshen_bin
+from clitools import make_project, run, run_on_terminal, sanshen_bin
 
 WORDS = ["最好", "根治", "加微信", "普通", "面霜", "全网最低价", "修护", "第一品牌", "温和", "第一眼"]
 
@@ -68,23 +66,8 @@ def test_summary_on_stderr_and_no_progress_bar_when_piped(project: Path) -> None
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_progress_bar_with_rate_and_eta_on_a_terminal(project: Path, jobs: str) -> None:
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    proc = subprocess.Popen([sanshen_bin(), "scan", "cat.jsonl", "-o", "out.jsonl", "--jobs", jobs], cwd=project,
-                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(master)
-    screen = b"".join(chunks).decode("utf-8", "replace")
+    _, output = run_on_terminal(["scan", "cat.jsonl", "-o", "out.jsonl", "--jobs", jobs], project, stdout_too=False)
+    screen = output.decode("utf-8", "replace")
     assert "400/400" in screen and "listings/s" in screen and "ETA" in screen
     assert "sanshen scan: 400 records" in screen
     assert len((project / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 400
