@@ -30,7 +30,7 @@ from ._models import Report, parse_listing
 from ._rules import Rule
 from ._score import Scorer
 
-CHUNK = 64  # records per task sent to a worker: amortizes pickling and IPC (16: 1.25x on 2 cores, 64: 1.5x); still streams
+CHUNK = 64  # records per chunk, checked by a worker or by the parent: amortizes pickling and IPC; still streams
 IN_FLIGHT_PER_JOB = 4  # chunks queued per worker: it never waits for the parent
 # Chunks the parent may hold in all, its own checked ones included, before it waits for the oldest:
 # bounds memory, and lets the parent go on checking while a worker starts (imports, builds its Linter).
